@@ -1,0 +1,1 @@
+"""Pure, synchronous clinical core and dialogs: no Telegram, no network, no disk writes."""
