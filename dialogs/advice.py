@@ -1,0 +1,159 @@
+"""Advice: from a grade or a pathway to ordered items, escalation first, with doses and citations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from dialogs.dosing import Dose, compute_dose
+from dialogs.findings import IcansFindings, TocilizumabDoses
+from dialogs.guideline import Citation, Guideline
+from dialogs.guideline.schema import KIND_ORDER, AdviceRow, Kind
+from dialogs.vocab import IcpSign, Imaging, Seizure
+
+__all__ = [
+    "AdviceItem",
+    "DoseContext",
+    "IcpPathway",
+    "crs_advice",
+    "finish",
+    "hlh_advice",
+    "icans_advice",
+    "icp_pathway",
+    "raised_icp_advice",
+    "status_epilepticus_advice",
+    "status_pathway",
+]
+
+IcpPathway = Literal["acetazolamide", "high_dose", "undetermined"]
+
+
+class AdviceItem(BaseModel):
+    """One thing to do: its kind, what it is for, the text, doses for this patient, the source."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    kind: Kind
+    topic: str
+    text: str
+    doses: tuple[Dose, ...] = ()
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class DoseContext:
+    """What dosing needs to know about the patient."""
+
+    weight_kg: float | None = None
+    height_cm: float | None = None
+    tocilizumab_doses: TocilizumabDoses | None = None
+
+
+def _items(rows: Iterable[AdviceRow], topic: str, guideline: Guideline,
+           context: DoseContext) -> list[AdviceItem]:
+    out: list[AdviceItem] = []
+    for row in rows:
+        doses = tuple(
+            compute_dose(guideline.regimen(r), guideline, context.weight_kg, context.height_cm,
+                         context.tocilizumab_doses)
+            for r in row.regimens
+        )
+        out.append(AdviceItem(id=row.id, kind=row.kind, topic=topic, text=row.text, doses=doses,
+                              citation=guideline.cite(row)))
+    return out
+
+
+def crs_advice(grade: int, guideline: Guideline, context: DoseContext) -> list[AdviceItem]:
+    """Management of CRS of a grade (Table 2)."""
+    rows = [r for r in guideline.crs_management.items if grade in r.grades]
+    return _items(rows, f"CRS grade {grade}", guideline, context)
+
+
+def icans_advice(grade: int, concurrent_crs: bool | None, guideline: Guideline,
+                 context: DoseContext) -> list[AdviceItem]:
+    """Management of ICANS of a grade (Table 5); concurrent CRS decides anti-IL-6 items."""
+
+    def applies(row: AdviceRow) -> bool:
+        if grade not in row.grades:
+            return False
+        if concurrent_crs is None or row.when == "always":
+            return True
+        return (row.when == "concurrent_crs") == concurrent_crs
+
+    rows = [r for r in guideline.icans_management.items if applies(r)]
+    return _items(rows, f"ICANS grade {grade}", guideline, context)
+
+
+def status_pathway(seizure: Seizure) -> Literal["nonconvulsive", "convulsive"] | None:
+    """The status epilepticus pathway the seizure finding calls for, if any."""
+    if seizure == Seizure.STATUS_CONVULSIVE:
+        return "convulsive"
+    if seizure == Seizure.STATUS_NONCONVULSIVE:
+        return "nonconvulsive"
+    return None
+
+
+def status_epilepticus_advice(pathway: Literal["nonconvulsive", "convulsive"],
+                              guideline: Guideline, context: DoseContext) -> list[AdviceItem]:
+    """Status epilepticus management (Table 6), convulsive or not."""
+    topic = f"Status epilepticus ({'convulsive' if pathway == 'convulsive' else 'non-convulsive'})"
+    return _items(guideline.status_epilepticus.pathway(pathway), topic, guideline, context)
+
+
+def icp_pathway(findings: IcansFindings, guideline: Guideline) -> IcpPathway | None:
+    """Which Table 7 pathway applies: None when there is no papilloedema, oedema or high pressure."""
+    limits = guideline.raised_icp.thresholds
+    pressure = findings.csf_opening_pressure_mmhg
+    oedema = findings.imaging in (Imaging.FOCAL_OEDEMA, Imaging.DIFFUSE_OEDEMA)
+    papilloedema = IcpSign.PAPILLOEDEMA in findings.icp_signs
+    stage = findings.papilloedema_stage
+    high_pressure = pressure is not None and pressure >= limits.opening_pressure_mmhg
+    severe_stage = stage is not None and stage >= limits.severe_papilloedema_stage
+    if oedema or high_pressure or severe_stage:
+        return "high_dose"
+    if papilloedema:
+        if stage is not None and pressure is not None:
+            return "acetazolamide"
+        return "undetermined"
+    return None
+
+
+def raised_icp_advice(pathway: IcpPathway, guideline: Guideline,
+                      context: DoseContext) -> list[AdviceItem]:
+    """Raised intracranial pressure management (Table 7) for a pathway."""
+    topic = {
+        "acetazolamide": "Raised ICP (papilloedema stage 1–2, pressure < 20 mmHg)",
+        "high_dose": "Raised ICP (stage 3–5, oedema, or pressure ≥ 20 mmHg)",
+        "undetermined": "Raised ICP (pathway not yet known)",
+    }[pathway]
+    return _items(guideline.raised_icp.pathway(pathway), topic, guideline, context)
+
+
+def hlh_advice(guideline: Guideline, context: DoseContext) -> list[AdviceItem]:
+    """CAR-T-related HLH/MAS management."""
+    return _items(guideline.hlh.pathway("hlh"), "HLH/MAS", guideline, context)
+
+
+def finish(items: Sequence[AdviceItem], guideline: Guideline,
+           context: DoseContext, routine: bool = True) -> tuple[AdviceItem, ...]:
+    """Add drug supply and routine items, drop repeats, and order escalation first."""
+    seen: set[str] = set()
+    unique: list[AdviceItem] = []
+    for item in items:
+        if item.id not in seen:
+            seen.add(item.id)
+            unique.append(item)
+    drug_ids = {guideline.regimen(d.regimen).drug for item in unique for d in item.doses}
+    supply = [r for r in guideline.supply.items if r.drug in drug_ids]
+    unique += _items(supply, "Drug supply", guideline, context)
+    if routine:
+        steroids = any(guideline.drug(d).steroid for d in drug_ids)
+        rows = [r for r in guideline.routine.items
+                if r.show == "results" or (r.show == "steroids" and steroids)]
+        unique += _items(rows, "Routine care", guideline, context)
+    order = {kind: index for index, kind in enumerate(KIND_ORDER)}
+    return tuple(sorted(unique, key=lambda item: order[item.kind]))
