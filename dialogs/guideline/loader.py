@@ -129,7 +129,7 @@ def _describe(raw: Mapping[str, Any], loc: tuple[int | str, ...]) -> str:
         else:
             parts.append(str(step))
             node = node.get(str(step)) if isinstance(node, dict) else None
-    return ".".join(parts) or "file"
+    return ".".join(parts)
 
 
 def _validate(model: type[_M], raw: dict[str, Any], name: str) -> _M:
@@ -140,12 +140,14 @@ def _validate(model: type[_M], raw: dict[str, Any], name: str) -> _M:
         where = _describe(raw, tuple(first["loc"]))
         message = first["msg"].removeprefix("Value error, ")
         more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
-        raise GuidelineError(f"{name}: {where}: {message}{more}") from None
+        prefix = f"{name}: {where}: " if where else f"{name}: "
+        raise GuidelineError(f"{prefix}{message}{more}") from None
 
 
 def _rows(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, Row]]:
     """Yield every Row inside a file model, with a readable location."""
-    for name, value in model:
+    for attribute, value in model:
+        name = type(model).model_fields[attribute].alias or attribute
         items = value if isinstance(value, tuple) else (value,)
         for index, item in enumerate(items):
             if not isinstance(item, BaseModel):
