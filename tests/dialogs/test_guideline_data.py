@@ -125,7 +125,7 @@ def _broken(tmp_path: Path, name: str, edit: Edit) -> Path:
          r"crs_grading\.toml: .*no row for grade\(s\) 2"),
         ("icans_management.toml",
          lambda s: s.replace("grades = [3]\n", "grades = [6]\n", 1),
-         r"icans_management\.toml: item\[1\] \(icans3_icu\): grade 6 outside 1–4"),
+         r"icans_management\.toml: item\[0\] \(icans3_icu\): grade 6 outside 1–4"),
         ("status_epilepticus.toml",
          lambda s: s.replace('kind = "drug"', 'kind = "magic"', 1),
          r"status_epilepticus\.toml: item\[1\] \(ncse_lorazepam\)\.kind: Input should be"),
