@@ -54,8 +54,13 @@ def schema() -> dict[str, object]:
     }
 
 
-def run_assess(text: str, out: IO[str], err: IO[str], jsonl: bool | None = None,
-               guideline: Guideline | None = None) -> int:
+def run_assess(
+    text: str,
+    out: IO[str],
+    err: IO[str],
+    jsonl: bool | None = None,
+    guideline: Guideline | None = None,
+) -> int:
     """Assess one JSON document or a JSON Lines stream; return the exit code."""
     guideline = guideline or default_guideline()
     if jsonl is None:

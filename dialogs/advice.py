@@ -1,12 +1,10 @@
-"""Advice: from a grade or a pathway to ordered items, escalation first, with doses and citations."""
+"""Advice: a grade or pathway to ordered items, escalation first, with doses and citations."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
-
-from pydantic import BaseModel, ConfigDict
 
 from dialogs.dosing import Dose, compute_dose
 from dialogs.findings import IcansFindings, TocilizumabDoses
@@ -31,17 +29,16 @@ __all__ = [
 IcpPathway = Literal["acetazolamide", "high_dose", "undetermined"]
 
 
-class AdviceItem(BaseModel):
+@dataclass(frozen=True, slots=True)
+class AdviceItem:
     """One thing to do: its kind, what it is for, the text, doses for this patient, the source."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str
     kind: Kind
     topic: str
     text: str
-    doses: tuple[Dose, ...] = ()
     citation: Citation
+    doses: tuple[Dose, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,17 +50,47 @@ class DoseContext:
     tocilizumab_doses: TocilizumabDoses | None = None
 
 
-def _items(rows: Iterable[AdviceRow], topic: str, guideline: Guideline,
-           context: DoseContext) -> list[AdviceItem]:
+def _patient_independent(row: AdviceRow, guideline: Guideline) -> bool:
+    return all(
+        guideline.regimen(r).basis == "fixed" and guideline.regimen(r).limit is None
+        for r in row.regimens
+    )
+
+
+def _item(row: AdviceRow, topic: str, guideline: Guideline, context: DoseContext) -> AdviceItem:
+    doses = tuple(
+        compute_dose(
+            guideline.regimen(r),
+            guideline,
+            context.weight_kg,
+            context.height_cm,
+            context.tocilizumab_doses,
+        )
+        for r in row.regimens
+    )
+    return AdviceItem(
+        id=row.id,
+        kind=row.kind,
+        topic=topic,
+        text=row.text,
+        doses=doses,
+        citation=guideline.cite(row),
+    )
+
+
+def _items(
+    rows: Iterable[AdviceRow], topic: str, guideline: Guideline, context: DoseContext
+) -> list[AdviceItem]:
     out: list[AdviceItem] = []
     for row in rows:
-        doses = tuple(
-            compute_dose(guideline.regimen(r), guideline, context.weight_kg, context.height_cm,
-                         context.tocilizumab_doses)
-            for r in row.regimens
-        )
-        out.append(AdviceItem(id=row.id, kind=row.kind, topic=topic, text=row.text, doses=doses,
-                              citation=guideline.cite(row)))
+        # An item whose doses do not depend on the patient is the same every time: build it once.
+        key = ("advice-item", row.id, topic)
+        item = guideline.memo.get(key)
+        if item is None:
+            item = _item(row, topic, guideline, context)
+            if _patient_independent(row, guideline):
+                guideline.memo[key] = item
+        out.append(item)
     return out
 
 
@@ -73,8 +100,9 @@ def crs_advice(grade: int, guideline: Guideline, context: DoseContext) -> list[A
     return _items(rows, f"CRS grade {grade}", guideline, context)
 
 
-def icans_advice(grade: int, concurrent_crs: bool | None, guideline: Guideline,
-                 context: DoseContext) -> list[AdviceItem]:
+def icans_advice(
+    grade: int, concurrent_crs: bool | None, guideline: Guideline, context: DoseContext
+) -> list[AdviceItem]:
     """Management of ICANS of a grade (Table 5); concurrent CRS decides anti-IL-6 items."""
 
     def applies(row: AdviceRow) -> bool:
@@ -97,15 +125,16 @@ def status_pathway(seizure: Seizure) -> Literal["nonconvulsive", "convulsive"] |
     return None
 
 
-def status_epilepticus_advice(pathway: Literal["nonconvulsive", "convulsive"],
-                              guideline: Guideline, context: DoseContext) -> list[AdviceItem]:
+def status_epilepticus_advice(
+    pathway: Literal["nonconvulsive", "convulsive"], guideline: Guideline, context: DoseContext
+) -> list[AdviceItem]:
     """Status epilepticus management (Table 6), convulsive or not."""
     topic = f"Status epilepticus ({'convulsive' if pathway == 'convulsive' else 'non-convulsive'})"
     return _items(guideline.status_epilepticus.pathway(pathway), topic, guideline, context)
 
 
 def icp_pathway(findings: IcansFindings, guideline: Guideline) -> IcpPathway | None:
-    """Which Table 7 pathway applies: None when there is no papilloedema, oedema or high pressure."""
+    """The Table 7 pathway; None without papilloedema, oedema or a high opening pressure."""
     limits = guideline.raised_icp.thresholds
     pressure = findings.csf_opening_pressure_mmhg
     oedema = findings.imaging in (Imaging.FOCAL_OEDEMA, Imaging.DIFFUSE_OEDEMA)
@@ -122,8 +151,9 @@ def icp_pathway(findings: IcansFindings, guideline: Guideline) -> IcpPathway | N
     return None
 
 
-def raised_icp_advice(pathway: IcpPathway, guideline: Guideline,
-                      context: DoseContext) -> list[AdviceItem]:
+def raised_icp_advice(
+    pathway: IcpPathway, guideline: Guideline, context: DoseContext
+) -> list[AdviceItem]:
     """Raised intracranial pressure management (Table 7) for a pathway."""
     topic = {
         "acetazolamide": "Raised ICP (papilloedema stage 1–2, pressure < 20 mmHg)",
@@ -138,8 +168,9 @@ def hlh_advice(guideline: Guideline, context: DoseContext) -> list[AdviceItem]:
     return _items(guideline.hlh.pathway("hlh"), "HLH/MAS", guideline, context)
 
 
-def finish(items: Sequence[AdviceItem], guideline: Guideline,
-           context: DoseContext, routine: bool = True) -> tuple[AdviceItem, ...]:
+def finish(
+    items: Sequence[AdviceItem], guideline: Guideline, context: DoseContext, routine: bool = True
+) -> tuple[AdviceItem, ...]:
     """Add drug supply and routine items, drop repeats, and order escalation first."""
     seen: set[str] = set()
     unique: list[AdviceItem] = []
@@ -152,8 +183,11 @@ def finish(items: Sequence[AdviceItem], guideline: Guideline,
     unique += _items(supply, "Drug supply", guideline, context)
     if routine:
         steroids = any(guideline.drug(d).steroid for d in drug_ids)
-        rows = [r for r in guideline.routine.items
-                if r.show == "results" or (r.show == "steroids" and steroids)]
+        rows = [
+            r
+            for r in guideline.routine.items
+            if r.show == "results" or (r.show == "steroids" and steroids)
+        ]
         unique += _items(rows, "Routine care", guideline, context)
     order = {kind: index for index, kind in enumerate(KIND_ORDER)}
     return tuple(sorted(unique, key=lambda item: order[item.kind]))

@@ -55,17 +55,18 @@ def assess(findings: Findings, guideline: Guideline) -> Assessment:
     patient = findings.patient
     weight = patient.weight.kg if patient.weight is not None else None
     height = patient.height.cm if patient.height is not None else None
-    context = DoseContext(weight_kg=weight, height_cm=height,
-                          tocilizumab_doses=findings.tocilizumab_doses)
+    context = DoseContext(
+        weight_kg=weight, height_cm=height, tocilizumab_doses=findings.tocilizumab_doses
+    )
     echo: list[str] = []
     if patient.weight is not None:
-        unit = patient.weight.unit
-        echo.append(f"Weight {fmt(patient.weight.value)} {unit}"
-                    + (f" = {fmt(patient.weight.kg)} kg" if unit != "kg" else ""))
+        w = patient.weight
+        converted = f" = {fmt(w.kg)} kg" if w.unit != "kg" else ""
+        echo.append(f"Weight {fmt(w.value)} {w.unit}{converted}")
     if patient.height is not None:
-        unit = patient.height.unit
-        echo.append(f"Height {fmt(patient.height.value)} {unit}"
-                    + (f" = {fmt(patient.height.cm)} cm" if unit != "cm" else ""))
+        h = patient.height
+        converted = f" = {fmt(h.cm)} cm" if h.unit != "cm" else ""
+        echo.append(f"Height {fmt(h.value)} {h.unit}{converted}")
     if weight is not None and height is not None and findings.hlh is not None:
         echo.append(bsa_arithmetic(height, weight))
 
@@ -100,6 +101,12 @@ def assess(findings: Findings, guideline: Guideline) -> Assessment:
         pathways.append(found[0].topic)
         items += found
 
-    return Assessment(guideline=guideline.version, crs=crs, icans=icans, hlh=hlh,
-                      pathways=tuple(pathways), patient=tuple(echo),
-                      advice=finish(items, guideline, context))
+    return Assessment(
+        guideline=guideline.version,
+        crs=crs,
+        icans=icans,
+        hlh=hlh,
+        pathways=tuple(pathways),
+        patient=tuple(echo),
+        advice=finish(items, guideline, context),
+    )

@@ -36,8 +36,8 @@ from dialogs.vocab import (
 __all__ = [
     "CrsFindings",
     "Findings",
-    "HlhFindings",
     "Height",
+    "HlhFindings",
     "IcansFindings",
     "IceItems",
     "OrganToxicity",
@@ -212,11 +212,9 @@ class IcansFindings(_Model):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        if self.ice_items is not None and self.ice_score is not None:
-            if self.ice_items.score != self.ice_score:
-                raise ValueError(
-                    f"ice_score: {self.ice_score} disagrees with ice_items ({self.ice_items.score})"
-                )
+        items, score = self.ice_items, self.ice_score
+        if items is not None and score is not None and items.score != score:
+            raise ValueError(f"ice_score: {score} disagrees with ice_items ({items.score})")
         if self.papilloedema_stage is not None and IcpSign.PAPILLOEDEMA not in self.icp_signs:
             raise ValueError("icp_signs: add 'papilloedema' when papilloedema_stage is given")
         if len(set(self.icp_signs)) != len(self.icp_signs):

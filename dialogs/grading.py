@@ -8,6 +8,7 @@ citations out. The thresholds are in the guideline data; only the ASTCT rules th
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -45,7 +46,8 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Reason(_Frozen):
+@dataclass(frozen=True, slots=True)
+class Reason:
     """A finding that set (or was excluded from) a grade, with its citation."""
 
     text: str
@@ -104,7 +106,11 @@ def _oxygen(findings: CrsFindings, guideline: Guideline) -> tuple[int, str, Oxyg
     if row.low_flow_max_l_min is not None and flow is not None and flow > row.low_flow_max_l_min:
         assert row.grade_above is not None
         assert row.label_above is not None
-        return row.grade_above, texts.OXYGEN_HIGH_FLOW.format(label=row.label_above, flow=fmt(flow)), row
+        return (
+            row.grade_above,
+            texts.OXYGEN_HIGH_FLOW.format(label=row.label_above, flow=fmt(flow)),
+            row,
+        )
     label = row.label[0].upper() + row.label[1:]
     if flow is not None and row.device != OxygenDevice.NONE:
         return row.grade, texts.OXYGEN_FLOW.format(label=label, flow=fmt(flow)), row
@@ -117,16 +123,32 @@ def grade_crs(findings: CrsFindings, guideline: Guideline) -> Grade:
     celsius = findings.max_temperature.celsius
     notes: list[Reason] = []
     if findings.max_temperature.unit == "F":
-        notes.append(Reason(text=texts.TEMPERATURE_CONVERTED.format(
-            f=fmt(findings.max_temperature.value), c=fmt(celsius, 2))))
+        notes.append(
+            Reason(
+                text=texts.TEMPERATURE_CONVERTED.format(
+                    f=fmt(findings.max_temperature.value), c=fmt(celsius, 2)
+                )
+            )
+        )
     for tox in findings.organ_toxicities:
-        notes.append(_reason(guideline, crs.grades[0], texts.ORGAN_TOXICITY.format(
-            system=texts.ORGAN_NAMES[tox.system.value], grade=tox.ctcae_grade)))
+        notes.append(
+            _reason(
+                guideline,
+                crs.grades[0],
+                texts.ORGAN_TOXICITY.format(
+                    system=texts.ORGAN_NAMES[tox.system.value], grade=tox.ctcae_grade
+                ),
+            )
+        )
 
     if findings.death_from_crs:
-        return Grade(toxicity="CRS", grade=5, headline=texts.CRS_GRADE.format(grade=5),
-                     reasons=(_reason(guideline, crs.grades[4], texts.DEATH_CRS),),
-                     notes=tuple(notes))
+        return Grade(
+            toxicity="CRS",
+            grade=5,
+            headline=texts.CRS_GRADE.format(grade=5),
+            reasons=(_reason(guideline, crs.grades[4], texts.DEATH_CRS),),
+            notes=tuple(notes),
+        )
 
     threshold = crs.fever.threshold_c
     febrile = celsius >= threshold
@@ -140,10 +162,16 @@ def grade_crs(findings: CrsFindings, guideline: Guideline) -> Grade:
         label = hyp_row.label[0].upper() + hyp_row.label[1:]
         if findings.vasopressors:
             label = texts.HYPOTENSION_VASOPRESSORS.format(
-                label=label, drugs=", ".join(v.value for v in findings.vasopressors))
+                label=label, drugs=", ".join(v.value for v in findings.vasopressors)
+            )
         if findings.hypotension_other_cause:
-            notes.append(_reason(guideline, hyp_row, texts.OTHER_CAUSE_NOT_COUNTED.format(
-                what=texts.HYPOTENSION_WORD)))
+            notes.append(
+                _reason(
+                    guideline,
+                    hyp_row,
+                    texts.OTHER_CAUSE_NOT_COUNTED.format(what=texts.HYPOTENSION_WORD),
+                )
+            )
         else:
             domains.append((hyp_row.grade, _reason(guideline, hyp_row, label)))
     ox_grade, ox_label, ox_row = _oxygen(findings, guideline)
@@ -151,37 +179,70 @@ def grade_crs(findings: CrsFindings, guideline: Guideline) -> Grade:
         if findings.oxygen_for_comfort_only:
             notes.append(_reason(guideline, ox_row, texts.COMFORT_OXYGEN))
         elif findings.hypoxia_other_cause:
-            notes.append(_reason(guideline, ox_row, texts.OTHER_CAUSE_NOT_COUNTED.format(
-                what=texts.HYPOXIA_WORD)))
+            notes.append(
+                _reason(
+                    guideline, ox_row, texts.OTHER_CAUSE_NOT_COUNTED.format(what=texts.HYPOXIA_WORD)
+                )
+            )
         else:
             domains.append((ox_grade, _reason(guideline, ox_row, ox_label)))
 
     if fever:
-        domains.append((1, _reason(guideline, crs.fever, texts.FEVER.format(
-            temp=_temp(celsius), threshold=f"{threshold:.1f}"))))
+        domains.append(
+            (
+                1,
+                _reason(
+                    guideline,
+                    crs.fever,
+                    texts.FEVER.format(temp=_temp(celsius), threshold=f"{threshold:.1f}"),
+                ),
+            )
+        )
     elif waived:
-        notes.insert(0, _reason(guideline, crs.fever_waiver, texts.FEVER_WAIVED.format(
-            treatments=", ".join(waived))))
+        notes.insert(
+            0,
+            _reason(
+                guideline, crs.fever_waiver, texts.FEVER_WAIVED.format(treatments=", ".join(waived))
+            ),
+        )
     else:
-        why = (texts.FEVER_OTHER_CAUSE.format(temp=_temp(celsius)) if febrile
-               else texts.NO_FEVER.format(temp=_temp(celsius), threshold=f"{threshold:.1f}"))
-        reasons = [_reason(guideline, crs.fever, why),
-                   _reason(guideline, crs.fever_waiver, texts.NO_FEVER_NO_TREATMENT)]
+        why = (
+            texts.FEVER_OTHER_CAUSE.format(temp=_temp(celsius))
+            if febrile
+            else texts.NO_FEVER.format(temp=_temp(celsius), threshold=f"{threshold:.1f}")
+        )
+        reasons = [
+            _reason(guideline, crs.fever, why),
+            _reason(guideline, crs.fever_waiver, texts.NO_FEVER_NO_TREATMENT),
+        ]
         if domains:
             notes.append(_reason(guideline, crs.fever, texts.NOT_CRS_WITHOUT_FEVER))
-        return Grade(toxicity="CRS", grade=0, headline=texts.NO_CRS, reasons=tuple(reasons),
-                     notes=tuple(notes))
+        return Grade(
+            toxicity="CRS",
+            grade=0,
+            headline=texts.NO_CRS,
+            reasons=tuple(reasons),
+            notes=tuple(notes),
+        )
 
     if not domains:
         # Afebrile after treatment with nothing else: ASTCT does not define this. Say so.
-        return Grade(toxicity="CRS", grade=None, headline=texts.CRS_UNDEFINED,
-                     reasons=(_reason(guideline, crs.fever_waiver,
-                                      texts.UNDEFINED_AFTER_TREATMENT),),
-                     notes=tuple(notes))
+        return Grade(
+            toxicity="CRS",
+            grade=None,
+            headline=texts.CRS_UNDEFINED,
+            reasons=(_reason(guideline, crs.fever_waiver, texts.UNDEFINED_AFTER_TREATMENT),),
+            notes=tuple(notes),
+        )
     grade = max(g for g, _ in domains)
     setting = tuple(r for g, r in domains if g == grade)
-    return Grade(toxicity="CRS", grade=grade, headline=texts.CRS_GRADE.format(grade=grade),
-                 reasons=setting, notes=tuple(notes))
+    return Grade(
+        toxicity="CRS",
+        grade=grade,
+        headline=texts.CRS_GRADE.format(grade=grade),
+        reasons=setting,
+        notes=tuple(notes),
+    )
 
 
 # --- ICE, CAPD and ICANS ---
@@ -195,8 +256,9 @@ def band_grade(bands: Sequence[Band], score: int) -> Band:
     raise ValueError(f"score {score} is in no band")
 
 
-def icans_tool(findings: IcansFindings, guideline: Guideline,
-               age_years: int | None = None) -> IcansTool:
+def icans_tool(
+    findings: IcansFindings, guideline: Guideline, age_years: int | None = None
+) -> IcansTool:
     """Decide between ICE and CAPD from age, developmental delay and the caller's choice."""
     return _resolve_tool(findings, guideline.icans.paediatrics.age_below_years, age_years)
 
@@ -217,8 +279,9 @@ def _resolve_tool(findings: IcansFindings, cutoff: int, age: int | None) -> Ican
     return IcansTool.ICE
 
 
-def grade_icans(findings: IcansFindings, guideline: Guideline,
-                age_years: int | None = None) -> Grade:
+def grade_icans(
+    findings: IcansFindings, guideline: Guideline, age_years: int | None = None
+) -> Grade:
     """Grade ICANS by ASTCT 2019: the most severe of its five domains."""
     icans = guideline.icans
     cutoff = icans.paediatrics.age_below_years
@@ -227,8 +290,12 @@ def grade_icans(findings: IcansFindings, guideline: Guideline,
     notes: list[Reason] = []
 
     if findings.death_from_icans:
-        return Grade(toxicity="ICANS", grade=5, headline=texts.ICANS_GRADE.format(grade=5),
-                     reasons=(_reason(guideline, icans.grades[4], texts.DEATH_ICANS),))
+        return Grade(
+            toxicity="ICANS",
+            grade=5,
+            headline=texts.ICANS_GRADE.format(grade=5),
+            reasons=(_reason(guideline, icans.grades[4], texts.DEATH_ICANS),),
+        )
 
     unarousable = findings.consciousness == Consciousness.UNAROUSABLE
     sedated = findings.consciousness_from_sedation
@@ -247,38 +314,61 @@ def grade_icans(findings: IcansFindings, guideline: Guideline,
         domains.append((4, _reason(guideline, level_row, unable)))
     elif score is None:
         if not (unarousable and sedated):
-            raise FindingsError(score_field, texts.ERR_ICE_MISSING if tool == IcansTool.ICE
-                                else texts.ERR_CAPD_MISSING)
+            raise FindingsError(
+                score_field,
+                texts.ERR_ICE_MISSING if tool == IcansTool.ICE else texts.ERR_CAPD_MISSING,
+            )
         notes.append(_reason(guideline, level_row, texts.SEDATED_NO_SCREEN))
     elif tool == IcansTool.ICE:
         band = band_grade(icans.ice_bands, score)
-        text = (texts.ICE_NORMAL if band.grade == 0 else
-                texts.ICE_SCORE.format(score=score, low=band.low, high=band.high))
+        text = (
+            texts.ICE_NORMAL
+            if band.grade == 0
+            else texts.ICE_SCORE.format(score=score, low=band.low, high=band.high)
+        )
         domains.append((band.grade, _reason(guideline, band, text)))
     else:
         band = band_grade(icans.capd_bands, score)
-        domains.append((band.grade, _reason(guideline, band, texts.CAPD_SCORE.format(
-            score=score, low=band.low, high=band.high))))
+        domains.append(
+            (
+                band.grade,
+                _reason(
+                    guideline,
+                    band,
+                    texts.CAPD_SCORE.format(score=score, low=band.low, high=band.high),
+                ),
+            )
+        )
 
     # Depressed consciousness, unless caused by sedating drugs.
     if level_row.grade > 0:
         if sedated:
             notes.append(_reason(guideline, level_row, texts.SEDATION_NOT_COUNTED))
         else:
-            domains.append((level_row.grade, _reason(
-                guideline, level_row, texts.CONSCIOUSNESS.format(label=level_row.label))))
+            domains.append(
+                (
+                    level_row.grade,
+                    _reason(
+                        guideline, level_row, texts.CONSCIOUSNESS.format(label=level_row.label)
+                    ),
+                )
+            )
 
     seizure = next(r for r in icans.seizure if r.kind == findings.seizure)
-    domains.append((seizure.grade, _reason(guideline, seizure,
-                                           texts.SEIZURE.format(label=seizure.label))))
+    domains.append(
+        (seizure.grade, _reason(guideline, seizure, texts.SEIZURE.format(label=seizure.label)))
+    )
     motor = next(r for r in icans.motor if r.kind == findings.motor)
     if findings.motor == Motor.TREMOR_OR_MYOCLONUS:
         notes.append(_reason(guideline, motor, texts.TREMOR_NOTE))
     else:
-        domains.append((motor.grade, _reason(guideline, motor, texts.MOTOR.format(label=motor.label))))
+        domains.append(
+            (motor.grade, _reason(guideline, motor, texts.MOTOR.format(label=motor.label)))
+        )
     imaging = next(r for r in icans.imaging if r.kind == findings.imaging)
-    domains.append((imaging.grade, _reason(guideline, imaging,
-                                           texts.IMAGING.format(label=imaging.label))))
+    domains.append(
+        (imaging.grade, _reason(guideline, imaging, texts.IMAGING.format(label=imaging.label)))
+    )
     for sign in findings.icp_signs:
         row = next(r for r in icans.icp_signs if r.sign == sign)
         label = row.label
@@ -294,11 +384,21 @@ def grade_icans(findings: IcansFindings, guideline: Guideline,
     grade = max((g for g, _ in domains), default=0)
     if grade == 0:
         shown = tuple(r for g, r in domains if r.text.startswith(("ICE", "CAPD")))
-        return Grade(toxicity="ICANS", grade=0, headline=texts.NO_ICANS,
-                     reasons=shown or tuple(r for _, r in domains[:1]), notes=tuple(notes))
+        return Grade(
+            toxicity="ICANS",
+            grade=0,
+            headline=texts.NO_ICANS,
+            reasons=shown or tuple(r for _, r in domains[:1]),
+            notes=tuple(notes),
+        )
     setting = tuple(r for g, r in domains if g == grade)
-    return Grade(toxicity="ICANS", grade=grade, headline=texts.ICANS_GRADE.format(grade=grade),
-                 reasons=setting, notes=tuple(notes))
+    return Grade(
+        toxicity="ICANS",
+        grade=grade,
+        headline=texts.ICANS_GRADE.format(grade=grade),
+        reasons=setting,
+        notes=tuple(notes),
+    )
 
 
 # --- HLH/MAS ---
@@ -311,14 +411,30 @@ def screen_hlh(findings: HlhFindings, guideline: Guideline) -> HlhScreen:
     ferritin_met = findings.peak_ferritin_ng_ml > threshold
     present = [f for f in guideline.hlh.findings if getattr(findings, f.id)]
     needed = criteria.minimum_of_findings
-    reasons = [_reason(guideline, criteria, texts.HLH_FERRITIN.format(
-        value=f"{findings.peak_ferritin_ng_ml:,.0f}", relation=">" if ferritin_met else "not >",
-        threshold=f"{threshold:,.0f}"))]
+    reasons = [
+        _reason(
+            guideline,
+            criteria,
+            texts.HLH_FERRITIN.format(
+                value=f"{findings.peak_ferritin_ng_ml:,.0f}",
+                relation=">" if ferritin_met else "not >",
+                threshold=f"{threshold:,.0f}",
+            ),
+        )
+    ]
     if present:
-        reasons.append(_reason(guideline, present[0], texts.HLH_FINDINGS.format(
-            count=len(present), needed=needed, names="; ".join(f.label for f in present))))
+        reasons.append(
+            _reason(
+                guideline,
+                present[0],
+                texts.HLH_FINDINGS.format(
+                    count=len(present), needed=needed, names="; ".join(f.label for f in present)
+                ),
+            )
+        )
     else:
         reasons.append(_reason(guideline, criteria, texts.HLH_NO_FINDINGS.format(needed=needed)))
     met = ferritin_met and len(present) >= needed
-    return HlhScreen(met=met, headline=texts.HLH_MET if met else texts.HLH_NOT_MET,
-                     reasons=tuple(reasons))
+    return HlhScreen(
+        met=met, headline=texts.HLH_MET if met else texts.HLH_NOT_MET, reasons=tuple(reasons)
+    )

@@ -32,7 +32,9 @@ OTHER_CAUSE_NOT_COUNTED: Final = "{what} has another cause, so it does not count
 COMFORT_OXYGEN: Final = "Oxygen for comfort only is not hypoxia"
 OXYGEN_FLOW: Final = "{label} at {flow} L/min"
 OXYGEN_HIGH_FLOW: Final = "{label}: {flow} L/min"
-ORGAN_TOXICITY: Final = "{system} CTCAE grade {grade}: graded separately, does not change the CRS grade"
+ORGAN_TOXICITY: Final = (
+    "{system} CTCAE grade {grade}: graded separately, does not change the CRS grade"
+)
 DEATH_CRS: Final = "Death from CRS"
 DEATH_ICANS: Final = "Death from ICANS"
 HYPOTENSION_WORD: Final = "Hypotension"
@@ -65,7 +67,9 @@ CONCURRENT_CRS_NOTE: Final = "Concurrent CRS changes ICANS treatment, not its gr
 CAPD_CHILD: Final = "Under {age} years: graded with the CAPD instead of the ICE"
 
 # --- ICANS findings errors (field, message) ---
-ERR_ICE_CHILD: Final = "children under {age} are graded with the CAPD: use tool 'capd' and capd_total"
+ERR_ICE_CHILD: Final = (
+    "children under {age} are graded with the CAPD: use tool 'capd' and capd_total"
+)
 ERR_TOOL_AT_12: Final = "at exactly {age} years say which tool applies: 'ice' or 'capd'"
 ERR_CAPD_ADULT: Final = "CAPD is for under {age}s or developmental delay: set developmental_delay"
 ERR_ICE_MISSING: Final = "give ice_score (0-10) or ice_items, or set consciousness 'unarousable'"

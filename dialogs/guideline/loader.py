@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -64,7 +64,7 @@ class Citation(BaseModel, frozen=True):
         return f"{self.source}, {self.section}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Guideline:
     """All tables of the guideline, validated, with lookups the grading and advice need."""
 
@@ -82,11 +82,17 @@ class Guideline:
     _sources: dict[str, Source] = field(init=False, repr=False)
     _regimens: dict[str, Regimen] = field(init=False, repr=False)
     _drugs: dict[str, DrugRow] = field(init=False, repr=False)
+    # Citations are built once per row (rows are immutable and live as long as the guideline).
+    _citations: dict[int, Citation] = field(init=False, repr=False)
+    # Values derived from the tables alone (e.g. fixed doses), computed once by their users.
+    memo: dict[Hashable, Any] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_sources", {s.id: s for s in self.sources.sources})
         object.__setattr__(self, "_regimens", {r.id: r for r in self.drugs.regimens})
         object.__setattr__(self, "_drugs", {d.id: d for d in self.drugs.drugs})
+        object.__setattr__(self, "_citations", {})
+        object.__setattr__(self, "memo", {})
 
     @property
     def version(self) -> str:
@@ -95,7 +101,11 @@ class Guideline:
 
     def cite(self, row: Row) -> Citation:
         """Return the citation of a table row."""
-        return Citation(source=self._sources[row.source].cite_as, section=row.section)
+        cached = self._citations.get(id(row))
+        if cached is None:
+            cached = Citation(source=self._sources[row.source].cite_as, section=row.section)
+            self._citations[id(row)] = cached
+        return cached
 
     def regimen(self, regimen_id: str) -> Regimen:
         """Return a regimen by id."""
@@ -170,7 +180,9 @@ def _cross_check(files: Mapping[str, BaseModel]) -> None:
     for name, model in files.items():
         for where, row in _rows(model):
             if row.source not in source_ids:
-                raise GuidelineError(f"{name}: {where}: source {row.source!r} is not in sources.toml")
+                raise GuidelineError(
+                    f"{name}: {where}: source {row.source!r} is not in sources.toml"
+                )
             if isinstance(row, AdviceRow):
                 for regimen in row.regimens:
                     if regimen not in regimen_ids:

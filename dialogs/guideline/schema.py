@@ -324,9 +324,8 @@ class DrugsFile(_Frozen):
         known = {d.id for d in self.drugs}
         for index, regimen in enumerate(self.regimens):
             if regimen.drug not in known:
-                raise ValueError(
-                    f"regimen[{index}] ({regimen.id}): drug {regimen.drug!r} is not in the drug table"
-                )
+                where = f"regimen[{index}] ({regimen.id})"
+                raise ValueError(f"{where}: drug {regimen.drug!r} is not in the drug table")
         return self
 
 
@@ -405,10 +404,12 @@ class CrsGrading(_Frozen):
             "hypotension level",
         )
         _grades_cover((h.grade for h in self.hypotension), range(1, 5), "hypotension")
-        _exactly([v.id.value for v in self.vasopressors], [v.value for v in Vasopressor],
-                 "vasopressor")
-        _exactly([o.device.value for o in self.oxygen], [d.value for d in OxygenDevice],
-                 "oxygen device")
+        _exactly(
+            [v.id.value for v in self.vasopressors], [v.value for v in Vasopressor], "vasopressor"
+        )
+        _exactly(
+            [o.device.value for o in self.oxygen], [d.value for d in OxygenDevice], "oxygen device"
+        )
         _grades_cover((o.grade for o in self.oxygen), range(1, 5), "oxygen")
         _exactly([str(g.grade) for g in self.grades], ["1", "2", "3", "4", "5"], "grade")
         aliases = [a.lower() for v in self.vasopressors for a in (v.id.value, *v.aliases)]
@@ -502,8 +503,11 @@ class IcansGrading(_Frozen):
             raise ValueError(f"ice_task: points add up to {total}, not {ICE_MAX}")
         _contiguous(self.ice_bands, 0, ICE_MAX, "ice_band")
         _contiguous(self.capd_bands, 0, CAPD_MAX, "capd_band")
-        _exactly([r.level.value for r in self.consciousness], [c.value for c in Consciousness],
-                 "consciousness level")
+        _exactly(
+            [r.level.value for r in self.consciousness],
+            [c.value for c in Consciousness],
+            "consciousness level",
+        )
         _exactly([r.kind.value for r in self.seizure], [s.value for s in Seizure], "seizure")
         _exactly([r.kind.value for r in self.motor], [m.value for m in Motor], "motor")
         _exactly([r.kind.value for r in self.imaging], [i.value for i in Imaging], "imaging")

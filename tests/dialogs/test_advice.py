@@ -35,11 +35,18 @@ def _assess(guideline: Guideline, **document: object) -> object:
 def test_every_grade_pair_orders_escalation_first_and_cites_every_item(
     guideline: Guideline,
 ) -> None:
-    """For every CRS × ICANS grade, items run escalation → drug → supportive → tests → monitoring."""
+    """For every CRS × ICANS grade pair, escalation comes first and every item is cited."""
     for crs, icans in itertools.product(CRS_BY_GRADE, ICANS_BY_GRADE):
-        result = assess(Findings.model_validate({
-            "patient": {"weight": {"value": 70}}, "crs": CRS_BY_GRADE[crs],
-            "icans": ICANS_BY_GRADE[icans]}), guideline)
+        result = assess(
+            Findings.model_validate(
+                {
+                    "patient": {"weight": {"value": 70}},
+                    "crs": CRS_BY_GRADE[crs],
+                    "icans": ICANS_BY_GRADE[icans],
+                }
+            ),
+            guideline,
+        )
         assert result.crs is not None
         assert result.icans is not None
         assert (result.crs.grade, result.icans.grade) == (crs, icans)
@@ -47,16 +54,19 @@ def test_every_grade_pair_orders_escalation_first_and_cites_every_item(
         assert kinds == sorted(kinds)
         assert result.guideline == "ACLIN.P.088 v2.1"
         for item in result.advice:
-            assert item.citation.source and item.citation.section
+            assert item.citation.source
+            assert item.citation.section
         if crs == 4 or icans == 4:
             assert result.advice[0].kind == "escalation"
             assert "ICU" in result.advice[0].text
 
 
 def test_crs_grade_2_gives_fluids_tocilizumab_and_the_icu_trigger(guideline: Guideline) -> None:
-    """CRS 2: fluid bolus 500-1000 mL, early tocilizumab with the dose, ICU if hypotension persists."""
-    result = assess(Findings.model_validate({"patient": {"weight": {"value": 64}},
-                                             "crs": CRS_BY_GRADE[2]}), guideline)
+    """CRS 2: fluid bolus 500-1000 mL, early tocilizumab with its dose, and the ICU trigger."""
+    result = assess(
+        Findings.model_validate({"patient": {"weight": {"value": 64}}, "crs": CRS_BY_GRADE[2]}),
+        guideline,
+    )
     ids = [item.id for item in result.advice]
     assert {"crs2_icu", "crs2_fluids", "crs2_tocilizumab", "crs2_dexamethasone"} <= set(ids)
     toci = next(i for i in result.advice if i.id == "crs2_tocilizumab")
@@ -85,7 +95,7 @@ def test_no_crs_gives_only_routine_monitoring(guideline: Guideline) -> None:
 
 @pytest.mark.parametrize("grade", [1, 2, 3, 4])
 def test_concurrent_crs_changes_icans_treatment_not_grade(guideline: Guideline, grade: int) -> None:
-    """Tocilizumab appears for ICANS only with concurrent CRS; without CRS steroids do (grade ≥ 2)."""
+    """ICANS tocilizumab only with concurrent CRS; steroids without CRS from grade 2."""
     context = DoseContext(weight_kg=70)
     with_crs = {i.id for i in icans_advice(grade, True, guideline, context)}
     without = {i.id for i in icans_advice(grade, False, guideline, context)}
@@ -102,14 +112,39 @@ def test_concurrent_crs_changes_icans_treatment_not_grade(guideline: Guideline, 
 @pytest.mark.parametrize(
     ("findings", "pathway"),
     [
-        ({"icp_signs": ["papilloedema"], "papilloedema_stage": 2,
-          "csf_opening_pressure_mmhg": 19.9}, "acetazolamide"),
-        ({"icp_signs": ["papilloedema"], "papilloedema_stage": 2,
-          "csf_opening_pressure_mmhg": 20}, "high_dose"),
-        ({"icp_signs": ["papilloedema"], "papilloedema_stage": 3,
-          "csf_opening_pressure_mmhg": 10}, "high_dose"),
-        ({"icp_signs": ["papilloedema"], "papilloedema_stage": 1,
-          "csf_opening_pressure_mmhg": 10, "imaging": "focal_oedema"}, "high_dose"),
+        (
+            {
+                "icp_signs": ["papilloedema"],
+                "papilloedema_stage": 2,
+                "csf_opening_pressure_mmhg": 19.9,
+            },
+            "acetazolamide",
+        ),
+        (
+            {
+                "icp_signs": ["papilloedema"],
+                "papilloedema_stage": 2,
+                "csf_opening_pressure_mmhg": 20,
+            },
+            "high_dose",
+        ),
+        (
+            {
+                "icp_signs": ["papilloedema"],
+                "papilloedema_stage": 3,
+                "csf_opening_pressure_mmhg": 10,
+            },
+            "high_dose",
+        ),
+        (
+            {
+                "icp_signs": ["papilloedema"],
+                "papilloedema_stage": 1,
+                "csf_opening_pressure_mmhg": 10,
+                "imaging": "focal_oedema",
+            },
+            "high_dose",
+        ),
         ({"icp_signs": ["papilloedema"], "papilloedema_stage": 2}, "undetermined"),
         ({"icp_signs": ["papilloedema"]}, "undetermined"),
         ({"imaging": "diffuse_oedema"}, "high_dose"),
@@ -130,10 +165,15 @@ def test_convulsive_status_goes_to_icu_with_weight_based_phenobarbital(
     guideline: Guideline,
 ) -> None:
     """Convulsive status: ICU first, lorazepam 2 mg, phenobarbital 15 mg/kg (1050 mg at 70 kg)."""
-    result = assess(Findings.model_validate({
-        "patient": {"weight": {"value": 70}},
-        "icans": {"ice_score": 6, "consciousness": "alert", "seizure": "status_convulsive"}}),
-        guideline)
+    result = assess(
+        Findings.model_validate(
+            {
+                "patient": {"weight": {"value": 70}},
+                "icans": {"ice_score": 6, "consciousness": "alert", "seizure": "status_convulsive"},
+            }
+        ),
+        guideline,
+    )
     assert "Status epilepticus (convulsive)" in result.pathways
     assert any(i.id == "cse_icu" for i in result.advice if i.kind == "escalation")
     pheno = next(i for i in result.advice if i.id == "cse_phenobarbital")
@@ -142,8 +182,12 @@ def test_convulsive_status_goes_to_icu_with_weight_based_phenobarbital(
 
 def test_nonconvulsive_status_uses_its_own_pathway(guideline: Guideline) -> None:
     """Non-convulsive status: lorazepam 0.5 mg steps, phenobarbital 60 mg if persisting."""
-    result = assess(Findings.model_validate({"icans": {
-        "ice_score": 6, "consciousness": "alert", "seizure": "status_nonconvulsive"}}), guideline)
+    result = assess(
+        Findings.model_validate(
+            {"icans": {"ice_score": 6, "consciousness": "alert", "seizure": "status_nonconvulsive"}}
+        ),
+        guideline,
+    )
     ids = {i.id for i in result.advice}
     assert {"ncse_lorazepam", "ncse_icu"} <= ids
     assert not any(i.startswith("cse_") for i in ids)
@@ -151,10 +195,15 @@ def test_nonconvulsive_status_uses_its_own_pathway(guideline: Guideline) -> None
 
 def test_hlh_pathway_gives_etoposide_by_bsa(guideline: Guideline) -> None:
     """HLH/MAS met: manage as CRS, etoposide 75-100 mg/m² from height and weight."""
-    result = assess(Findings.model_validate({
-        "patient": {"weight": {"value": 70}, "height": {"value": 170}},
-        "hlh": {"peak_ferritin_ng_ml": 25000, "liver": True, "pulmonary_oedema": True}}),
-        guideline)
+    result = assess(
+        Findings.model_validate(
+            {
+                "patient": {"weight": {"value": 70}, "height": {"value": 170}},
+                "hlh": {"peak_ferritin_ng_ml": 25000, "liver": True, "pulmonary_oedema": True},
+            }
+        ),
+        guideline,
+    )
     assert result.hlh is not None
     assert result.hlh.met
     etoposide = next(i for i in result.advice if i.id == "hlh_etoposide")

@@ -61,25 +61,36 @@ def _pressor_sets() -> list[tuple[str, ...]]:
 
 def test_every_discrete_crs_input_matches_the_astct_table(guideline: Guideline) -> None:
     """Exhaustive: fever × prior treatment × blood-pressure support × oxygen × exclusions."""
-    hypotension_cases = [("none", ()), ("fluids", ())] + [("vasopressors", s) for s in _pressor_sets()]
+    hypotension_cases = [("none", ()), ("fluids", ())] + [
+        ("vasopressors", s) for s in _pressor_sets()
+    ]
     checked = 0
-    for temp, prior, (level, pressors), (device, flow), hyp_other, hypox_other, comfort in (
-        itertools.product(
-            (37.9, 38.0),
-            ((), ("antipyretic",), ("tocilizumab",), ("steroids",)),
-            hypotension_cases,
-            ORACLE_OXYGEN,
-            (False, True),
-            (False, True),
-            (False, True),
-        )
+    for temp, prior, (level, pressors), (
+        device,
+        flow,
+    ), hyp_other, hypox_other, comfort in itertools.product(
+        (37.9, 38.0),
+        ((), ("antipyretic",), ("tocilizumab",), ("steroids",)),
+        hypotension_cases,
+        ORACLE_OXYGEN,
+        (False, True),
+        (False, True),
+        (False, True),
     ):
-        result = grade_crs(_findings(
-            max_temperature={"value": temp}, prior_treatment=prior, hypotension=level,
-            vasopressors=pressors, hypotension_other_cause=hyp_other, oxygen=device,
-            oxygen_flow_l_min=flow, hypoxia_other_cause=hypox_other,
-            oxygen_for_comfort_only=comfort,
-        ), guideline)
+        result = grade_crs(
+            _findings(
+                max_temperature={"value": temp},
+                prior_treatment=prior,
+                hypotension=level,
+                vasopressors=pressors,
+                hypotension_other_cause=hyp_other,
+                oxygen=device,
+                oxygen_flow_l_min=flow,
+                hypoxia_other_cause=hypox_other,
+                oxygen_for_comfort_only=comfort,
+            ),
+            guideline,
+        )
         hypo = 1 if hyp_other else oracle_hypotension(level, pressors)
         hypox = 1 if (hypox_other or comfort) else ORACLE_OXYGEN[(device, flow)]
         expected = oracle_crs(temp, prior, hypo, hypox)
@@ -94,18 +105,56 @@ def test_every_discrete_crs_input_matches_the_astct_table(guideline: Guideline) 
     ("findings", "expected"),
     [
         ({"max_temperature": {"value": 38.4}}, 1),
-        ({"max_temperature": {"value": 37.6}, "hypotension": "vasopressors",
-          "vasopressors": ["noradrenaline"]}, 0),
-        ({"max_temperature": {"value": 39.0}, "hypotension": "fluids",
-          "oxygen": "nasal_cannula", "oxygen_flow_l_min": 2}, 2),
-        ({"max_temperature": {"value": 38.2}, "hypotension": "vasopressors",
-          "vasopressors": ["vasopressin"]}, 3),
-        ({"max_temperature": {"value": 36.8}, "prior_treatment": ["tocilizumab"],
-          "oxygen": "nasal_cannula", "oxygen_flow_l_min": 8}, 3),
-        ({"max_temperature": {"value": 39.8}, "hypotension": "vasopressors",
-          "vasopressors": ["noradrenaline", "phenylephrine"], "oxygen": "cpap"}, 4),
-        ({"max_temperature": {"value": 101.0, "unit": "F"},
-          "organ_toxicities": [{"system": "transaminitis", "ctcae_grade": 4}]}, 1),
+        (
+            {
+                "max_temperature": {"value": 37.6},
+                "hypotension": "vasopressors",
+                "vasopressors": ["noradrenaline"],
+            },
+            0,
+        ),
+        (
+            {
+                "max_temperature": {"value": 39.0},
+                "hypotension": "fluids",
+                "oxygen": "nasal_cannula",
+                "oxygen_flow_l_min": 2,
+            },
+            2,
+        ),
+        (
+            {
+                "max_temperature": {"value": 38.2},
+                "hypotension": "vasopressors",
+                "vasopressors": ["vasopressin"],
+            },
+            3,
+        ),
+        (
+            {
+                "max_temperature": {"value": 36.8},
+                "prior_treatment": ["tocilizumab"],
+                "oxygen": "nasal_cannula",
+                "oxygen_flow_l_min": 8,
+            },
+            3,
+        ),
+        (
+            {
+                "max_temperature": {"value": 39.8},
+                "hypotension": "vasopressors",
+                "vasopressors": ["noradrenaline", "phenylephrine"],
+                "oxygen": "cpap",
+            },
+            4,
+        ),
+        (
+            {
+                "max_temperature": {"value": 101.0, "unit": "F"},
+                "organ_toxicities": [{"system": "transaminitis", "ctcae_grade": 4}],
+            },
+            1,
+        ),
     ],
 )
 def test_worked_examples_of_clinical_rules(
@@ -117,8 +166,13 @@ def test_worked_examples_of_clinical_rules(
 
 @pytest.mark.parametrize(
     ("value", "unit", "fever"),
-    [(37.9, "C", False), (38.0, "C", True), (100.3, "F", False), (100.4, "F", True),
-     (37.99, "C", False)],
+    [
+        (37.9, "C", False),
+        (38.0, "C", True),
+        (100.3, "F", False),
+        (100.4, "F", True),
+        (37.99, "C", False),
+    ],
 )
 def test_fever_boundary(guideline: Guideline, value: float, unit: str, fever: bool) -> None:
     """Fever starts at exactly 38.0 °C = 100.4 °F; 37.9 °C and 100.3 °F are not fever."""
@@ -129,8 +183,10 @@ def test_fever_boundary(guideline: Guideline, value: float, unit: str, fever: bo
 @pytest.mark.parametrize(("flow", "grade"), [(0.5, 2), (6.0, 2), (6.01, 3), (6.5, 3), (15, 3)])
 def test_nasal_cannula_flow_boundary(guideline: Guideline, flow: float, grade: int) -> None:
     """Nasal cannula is low-flow up to and including 6 L/min, high-flow above."""
-    result = grade_crs(_findings(max_temperature={"value": 38.5}, oxygen="nasal_cannula",
-                                 oxygen_flow_l_min=flow), guideline)
+    result = grade_crs(
+        _findings(max_temperature={"value": 38.5}, oxygen="nasal_cannula", oxygen_flow_l_min=flow),
+        guideline,
+    )
     assert result.grade == grade
 
 
@@ -142,25 +198,34 @@ def test_fahrenheit_is_echoed_in_celsius(guideline: Guideline) -> None:
 
 def test_organ_toxicity_is_noted_but_never_grades(guideline: Guideline) -> None:
     """A grade 4 transaminitis is recorded as a note and leaves CRS at grade 1."""
-    result = grade_crs(_findings(max_temperature={"value": 38.6}, organ_toxicities=[
-        {"system": "transaminitis", "ctcae_grade": 4}, {"system": "aki", "ctcae_grade": 3}]),
-        guideline)
+    result = grade_crs(
+        _findings(
+            max_temperature={"value": 38.6},
+            organ_toxicities=[
+                {"system": "transaminitis", "ctcae_grade": 4},
+                {"system": "aki", "ctcae_grade": 3},
+            ],
+        ),
+        guideline,
+    )
     assert result.grade == 1
     assert sum("does not change the CRS grade" in n.text for n in result.notes) == 2
 
 
 def test_afebrile_after_treatment_is_reported_undefined(guideline: Guideline) -> None:
     """Afebrile after tocilizumab with no hypotension or hypoxia gets no invented grade."""
-    result = grade_crs(_findings(max_temperature={"value": 37.0},
-                                 prior_treatment=["tocilizumab"]), guideline)
+    result = grade_crs(
+        _findings(max_temperature={"value": 37.0}, prior_treatment=["tocilizumab"]), guideline
+    )
     assert result.grade is None
     assert "re-assess" in result.headline
 
 
 def test_fever_with_another_cause_does_not_count(guideline: Guideline) -> None:
     """Fever attributed to another cause is not CRS fever."""
-    result = grade_crs(_findings(max_temperature={"value": 39.0}, fever_other_cause=True),
-                       guideline)
+    result = grade_crs(
+        _findings(max_temperature={"value": 39.0}, fever_other_cause=True), guideline
+    )
     assert result.grade == 0
 
 
@@ -172,7 +237,9 @@ def test_death_from_crs_is_grade_5(guideline: Guideline) -> None:
 
 def test_reasons_name_the_deciding_findings(guideline: Guideline) -> None:
     """When hypotension and hypoxia tie, both are named as reasons."""
-    result = grade_crs(_findings(max_temperature={"value": 38.5}, hypotension="fluids",
-                                 oxygen="blow_by"), guideline)
+    result = grade_crs(
+        _findings(max_temperature={"value": 38.5}, hypotension="fluids", oxygen="blow_by"),
+        guideline,
+    )
     assert result.grade == 2
     assert len(result.reasons) == 2

@@ -12,15 +12,30 @@ from dialogs.guideline import Guideline
 
 # --- ASTCT 2019 ICANS, restated by hand from clinical-rules.md §3 ---
 ORACLE_ICE = {10: 0, 9: 1, 8: 1, 7: 1, 6: 2, 5: 2, 4: 2, 3: 2, 2: 3, 1: 3, 0: 3}
-ORACLE_CONSCIOUSNESS = {"alert": 0, "wakes_spontaneously": 1, "wakes_to_voice": 2,
-                        "wakes_to_touch": 3, "unarousable": 4}
-ORACLE_SEIZURE = {"none": 0, "brief_clinical": 3, "eeg_resolved": 3,
-                  "status_nonconvulsive": 4, "status_convulsive": 4}
+ORACLE_CONSCIOUSNESS = {
+    "alert": 0,
+    "wakes_spontaneously": 1,
+    "wakes_to_voice": 2,
+    "wakes_to_touch": 3,
+    "unarousable": 4,
+}
+ORACLE_SEIZURE = {
+    "none": 0,
+    "brief_clinical": 3,
+    "eeg_resolved": 3,
+    "status_nonconvulsive": 4,
+    "status_convulsive": 4,
+}
 ORACLE_MOTOR = {"none": 0, "tremor_or_myoclonus": 0, "focal_weakness": 4}
 ORACLE_IMAGING = {"not_done": 0, "no_oedema": 0, "focal_oedema": 3, "diffuse_oedema": 4}
-ICP_SETS: list[tuple[str, ...]] = [(), ("papilloedema",), ("cranial_nerve_vi_palsy",),
-                                    ("posturing",), ("cushings_triad",),
-                                    ("papilloedema", "posturing")]
+ICP_SETS: list[tuple[str, ...]] = [
+    (),
+    ("papilloedema",),
+    ("cranial_nerve_vi_palsy",),
+    ("posturing",),
+    ("cushings_triad",),
+    ("papilloedema", "posturing"),
+]
 
 
 def oracle_capd(total: int) -> int:
@@ -28,26 +43,50 @@ def oracle_capd(total: int) -> int:
     return 0 if total == 0 else (1 if total <= 8 else 3)
 
 
-def oracle_icans(screen: int | None, level: str, sedated: bool, seizure: str, motor: str,
-                 imaging: str, signs: tuple[str, ...]) -> int:
+def oracle_icans(
+    screen: int | None,
+    level: str,
+    sedated: bool,
+    seizure: str,
+    motor: str,
+    imaging: str,
+    signs: tuple[str, ...],
+) -> int:
     """Most severe domain; unarousable (not from sedation) is grade 4 and makes the screen 4."""
     unarousable = level == "unarousable" and not sedated
     screen_grade = 4 if unarousable else (screen or 0)
     conscious = 0 if sedated else ORACLE_CONSCIOUSNESS[level]
-    return max(screen_grade, conscious, ORACLE_SEIZURE[seizure], ORACLE_MOTOR[motor],
-               ORACLE_IMAGING[imaging], 4 if signs else 0)
+    return max(
+        screen_grade,
+        conscious,
+        ORACLE_SEIZURE[seizure],
+        ORACLE_MOTOR[motor],
+        ORACLE_IMAGING[imaging],
+        4 if signs else 0,
+    )
 
 
 def test_every_adult_icans_input_matches_the_astct_table(guideline: Guideline) -> None:
     """Exhaustive over ICE × consciousness × sedation × seizure × motor × imaging × ICP signs."""
     checked = 0
     for ice, level, sedated, seizure, motor, imaging, signs in itertools.product(
-        [*range(11), None], ORACLE_CONSCIOUSNESS, (False, True), ORACLE_SEIZURE, ORACLE_MOTOR,
-        ORACLE_IMAGING, ICP_SETS,
+        [*range(11), None],
+        ORACLE_CONSCIOUSNESS,
+        (False, True),
+        ORACLE_SEIZURE,
+        ORACLE_MOTOR,
+        ORACLE_IMAGING,
+        ICP_SETS,
     ):
-        findings = IcansFindings(ice_score=ice, consciousness=level,  # type: ignore[arg-type]
-                                 consciousness_from_sedation=sedated, seizure=seizure,
-                                 motor=motor, imaging=imaging, icp_signs=signs)
+        findings = IcansFindings(
+            ice_score=ice,
+            consciousness=level,  # type: ignore[arg-type]
+            consciousness_from_sedation=sedated,
+            seizure=seizure,
+            motor=motor,
+            imaging=imaging,
+            icp_signs=signs,
+        )
         unarousable = level == "unarousable"
         if (ice is None and not unarousable) or (unarousable and not sedated and ice):
             with pytest.raises(FindingsError):
@@ -108,8 +147,7 @@ def test_each_ice_band_edge(guideline: Guideline, low: int, high: int, grade: in
         assert grade_icans(findings, guideline).grade == grade
     for outside in (low - 1, high + 1):
         if 0 <= outside <= 10:
-            findings = IcansFindings(ice_score=outside,
-                                     consciousness="alert")  # type: ignore[arg-type]
+            findings = IcansFindings(ice_score=outside, consciousness="alert")  # type: ignore[arg-type]
             assert grade_icans(findings, guideline).grade != grade
 
 
@@ -128,24 +166,44 @@ def test_ice_items_add_up_exhaustively() -> None:
     bools = (False, True)
     for *flags, naming in itertools.product(*[bools] * 7, range(4)):
         year, month, city, hospital, commands, writing, counting = flags
-        items = IceItems(year=year, month=month, city=city, hospital=hospital,
-                         commands=commands, naming=naming, writing=writing, counting=counting)
+        items = IceItems(
+            year=year,
+            month=month,
+            city=city,
+            hospital=hospital,
+            commands=commands,
+            naming=naming,
+            writing=writing,
+            counting=counting,
+        )
         assert items.score == sum(flags) + naming
 
 
 def test_ice_items_and_score_must_agree() -> None:
     """A typed ICE score that disagrees with the items is rejected."""
-    items = {"year": True, "month": True, "city": True, "hospital": True, "commands": True,
-             "naming": 3, "writing": True, "counting": False}
+    items = {
+        "year": True,
+        "month": True,
+        "city": True,
+        "hospital": True,
+        "commands": True,
+        "naming": 3,
+        "writing": True,
+        "counting": False,
+    }
     with pytest.raises(ValueError, match="disagrees"):
-        IcansFindings.model_validate({"ice_items": items, "ice_score": 10,
-                                      "consciousness": "alert"})
+        IcansFindings.model_validate(
+            {"ice_items": items, "ice_score": 10, "consciousness": "alert"}
+        )
 
 
 def test_sedation_is_not_counted(guideline: Guideline) -> None:
     """Drowsiness from sedating drugs does not grade; the note says so."""
-    findings = IcansFindings(ice_score=10, consciousness="wakes_to_touch",  # type: ignore[arg-type]
-                             consciousness_from_sedation=True)
+    findings = IcansFindings(
+        ice_score=10,
+        consciousness="wakes_to_touch",  # type: ignore[arg-type]
+        consciousness_from_sedation=True,
+    )
     result = grade_icans(findings, guideline)
     assert result.grade == 0
     assert any("sedating" in n.text for n in result.notes)
@@ -155,8 +213,12 @@ def test_haemorrhage_and_concurrent_crs_do_not_change_the_grade(guideline: Guide
     """Intracranial haemorrhage and concurrent CRS are noted, never graded."""
     base = {"ice_score": 8, "consciousness": "alert"}
     plain = grade_icans(IcansFindings.model_validate(base), guideline)
-    noted = grade_icans(IcansFindings.model_validate(
-        {**base, "intracranial_haemorrhage": True, "concurrent_crs": True}), guideline)
+    noted = grade_icans(
+        IcansFindings.model_validate(
+            {**base, "intracranial_haemorrhage": True, "concurrent_crs": True}
+        ),
+        guideline,
+    )
     assert plain.grade == noted.grade == 1
     assert len(noted.notes) == 2
 
@@ -165,12 +227,19 @@ def test_haemorrhage_and_concurrent_crs_do_not_change_the_grade(guideline: Guide
     ("age", "tool", "delay", "error"),
     [(11, "ice", False, "CAPD"), (12, None, False, "which tool"), (13, "capd", False, "delay")],
 )
-def test_tool_rules_by_age(guideline: Guideline, age: int, tool: str | None, delay: bool,
-                           error: str) -> None:
+def test_tool_rules_by_age(
+    guideline: Guideline, age: int, tool: str | None, delay: bool, error: str
+) -> None:
     """Under 12 needs CAPD; exactly 12 must name a tool; CAPD over 12 needs developmental delay."""
-    findings = IcansFindings.model_validate({"tool": tool, "developmental_delay": delay,
-                                             "ice_score": 9, "capd_total": 3,
-                                             "consciousness": "alert"})
+    findings = IcansFindings.model_validate(
+        {
+            "tool": tool,
+            "developmental_delay": delay,
+            "ice_score": 9,
+            "capd_total": 3,
+            "consciousness": "alert",
+        }
+    )
     with pytest.raises(FindingsError, match=error):
         grade_icans(findings, guideline, age_years=age)
 
@@ -178,8 +247,9 @@ def test_tool_rules_by_age(guideline: Guideline, age: int, tool: str | None, del
 @pytest.mark.parametrize(("tool", "grade"), [("ice", 1), ("capd", 1)])
 def test_at_twelve_the_named_tool_is_used(guideline: Guideline, tool: str, grade: int) -> None:
     """At exactly 12, the tool the caller names is the one graded."""
-    findings = IcansFindings.model_validate({"tool": tool, "ice_score": 8, "capd_total": 4,
-                                             "consciousness": "alert"})
+    findings = IcansFindings.model_validate(
+        {"tool": tool, "ice_score": 8, "capd_total": 4, "consciousness": "alert"}
+    )
     result = grade_icans(findings, guideline, age_years=12)
     assert result.grade == grade
     assert result.reasons[0].text.startswith(tool.upper())
@@ -187,16 +257,18 @@ def test_at_twelve_the_named_tool_is_used(guideline: Guideline, tool: str, grade
 
 def test_capd_for_an_older_patient_with_developmental_delay(guideline: Guideline) -> None:
     """An adult with developmental delay may be graded with the CAPD."""
-    findings = IcansFindings.model_validate({"tool": "capd", "developmental_delay": True,
-                                             "capd_total": 12, "consciousness": "alert"})
+    findings = IcansFindings.model_validate(
+        {"tool": "capd", "developmental_delay": True, "capd_total": 12, "consciousness": "alert"}
+    )
     assert grade_icans(findings, guideline, age_years=30).grade == 3
 
 
 def test_hlh_screen_is_exhaustive_over_its_findings(guideline: Guideline) -> None:
     """Ferritin must exceed 10,000 ng/mL and two or more of the four findings be present."""
     names = ("liver", "renal", "pulmonary_oedema", "haemophagocytosis")
-    for ferritin, flags in itertools.product((9_999, 10_000, 10_001, 50_000),
-                                             itertools.product((False, True), repeat=4)):
+    for ferritin, flags in itertools.product(
+        (9_999, 10_000, 10_001, 50_000), itertools.product((False, True), repeat=4)
+    ):
         findings = HlhFindings(peak_ferritin_ng_ml=ferritin, **dict(zip(names, flags, strict=True)))
         result = screen_hlh(findings, guideline)
         assert result.met == (ferritin > 10_000 and sum(flags) >= 2), (ferritin, flags)
