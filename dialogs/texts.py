@@ -92,6 +92,7 @@ DOSE_PER_M2: Final = "{rate} {unit}/m² × {bsa} m² = {amount} {unit}"
 DOSE_BAND: Final = ", the under-{kg}-kg dose"
 BSA: Final = "BSA √({cm} cm × {kg} kg / 3600) = {bsa} m²"
 DOSE_MAX: Final = "max {cap} {unit} a dose"
+DOSE_AS_ABOVE: Final = "dose as above"
 TOCI_ASK_HISTORY: Final = (
     "Ask how many tocilizumab doses were given: at most {day} in 24 h and {total} in total"
 )
@@ -105,3 +106,112 @@ TOCI_LAST_OF_TOTAL: Final = "This would be dose {next} of at most {total} in tot
 # --- results ---
 DISCLAIMER: Final = "Decision support only: check against the guideline and your senior."
 NO_ESCALATION: Final = "No escalation named by the guideline at this grade."
+
+# --- dialogs: menu and commands ---
+MENU: Final = "What do you want to do?"
+MENU_OPTIONS: Final = {
+    "assessment": "Full review: CRS + ICANS",
+    "crs": "CRS grade",
+    "icans": "ICANS grade",
+    "ice": "Guided ICE score",
+    "hlh": "HLH/MAS screen",
+    "dose": "Dose calculator",
+}
+HELP: Final = (
+    "Answer each question with a button, its number, or by typing (e.g. 38.4, 101 F, 70 kg).\n"
+    "Commands: back (undo the last answer), cancel (stop), restart (start this again), "
+    "help (this text).\n" + "No patient names or numbers: none are needed."
+)
+CANCELLED: Final = "Stopped. Nothing was kept. Choose what to do next."
+NOTHING_TO_UNDO: Final = "This is the first question: nothing to undo."
+STALE: Final = "That question has moved on. Answer the one below."
+NOT_THIS_QUESTION: Final = "That button belongs to another question. Answer the one below."
+DIALOG_ENDED: Final = "That assessment is finished. Choose what to do next."
+
+# --- dialogs: input errors (each says what is accepted) ---
+ACCEPTED_CHOICE: Final = "Please choose one of the options: tap it, or type its number (1–{n})."
+ACCEPTED_MULTI: Final = (
+    "Tap each that applies, then Done; or type them separated by commas, or 'none'."
+)
+ACCEPTED_INTEGER: Final = "Type a whole number from {low} to {high}{unit}."
+ACCEPTED_NUMBER: Final = "Type a number from {low} to {high}{unit}."
+MULTI_EMPTY: Final = "Choose at least one, or 'None of these'."
+CONFIRM_UNUSUAL: Final = "{value} is unusual. Is it right?"
+CONFIRM_YES: Final = "Yes, it is right"
+CONFIRM_NO: Final = "No, re-enter"
+RECORDED: Final = "Recorded: {value}"
+DONE: Final = "Done"
+UNKNOWN: Final = "Unknown / not done"
+SELECTED: Final = "Selected: {items}"
+
+# --- dialogs: questions ---
+Q_TEMPERATURE: Final = (
+    "Highest temperature in the last 12 hours? Type it in °C or °F (e.g. 38.4 or 101.1 F)."
+)
+Q_PRIOR: Final = "Has the patient already had treatment for CRS?"
+Q_BP: Final = "Blood pressure support?"
+Q_PRESSORS: Final = (
+    "Which vasopressors? Tap each, then Done (vasopressin is counted apart). "
+    "Or type them, e.g. 'noradrenaline, vasopressin'."
+)
+Q_BP_CAUSE: Final = "Is the hypotension explained by another cause (sepsis, bleeding, …)?"
+Q_OXYGEN: Final = "Oxygen support?"
+Q_FLOW: Final = "Nasal cannula flow in L/min? (≤ 6 is low-flow, > 6 high-flow)"
+Q_O2_CAUSE: Final = "Is the oxygen for CRS hypoxia?"
+Q_AGE: Final = "Age? Type it in years, or choose."
+Q_TOOL: Final = "Which encephalopathy tool applies?"
+Q_ICE_ENTRY: Final = "ICE score: type it (0–10), or let me guide you through the ten points."
+Q_CAPD: Final = "CAPD total (0–32)? Type it."
+Q_CONSCIOUSNESS: Final = "Level of consciousness?"
+Q_CONSCIOUSNESS_ICE0: Final = "ICE is 0. Can the patient be woken? Level of consciousness?"
+Q_SEDATION: Final = "Is the drowsiness explained by sedating drugs?"
+Q_SEIZURE: Final = "Seizures?"
+Q_MOTOR: Final = "Motor findings?"
+Q_ICP: Final = "Signs of raised intracranial pressure? Tap each, then Done."
+Q_STAGE: Final = "Papilloedema stage (modified Frisén)?"
+Q_IMAGING: Final = "Brain imaging (CT or MRI)?"
+Q_CSF: Final = "CSF opening pressure in mmHg? Type it."
+Q_CONCURRENT_CRS: Final = "Does the patient have CRS now?"
+Q_WEIGHT: Final = "Weight, for the doses? Type it in kg or lb (e.g. 70 or 154 lb)."
+Q_HEIGHT: Final = "Height, for body surface area? Type it in cm or in (e.g. 170 or 67 in)."
+Q_TOCI_24H: Final = "Tocilizumab doses given in the last 24 hours?"
+Q_TOCI_TOTAL: Final = "Tocilizumab doses given in total for this episode?"
+Q_FERRITIN: Final = "Peak ferritin during the CRS phase, in ng/mL (= µg/L)? Type it."
+Q_HLH_LIVER: Final = "Grade ≥ 3 rise in bilirubin, AST or ALT?"
+Q_HLH_RENAL: Final = "Grade ≥ 3 oliguria or rise in creatinine?"
+Q_HLH_LUNG: Final = "Grade ≥ 3 pulmonary oedema?"
+Q_HLH_HAEM: Final = "Haemophagocytosis in marrow or organs (histology or CD68)?"
+Q_DRUG: Final = "Which dose?"
+ICE_STEP: Final = "ICE {n}/8 · score so far {score}/{asked}\n{prompt}"
+ICE_CANNOT_WAKE: Final = "Cannot be woken"
+ICE_GUIDE: Final = "Guide me through the ICE"
+
+# --- dialogs: results ---
+RESULT_ESCALATION: Final = "Escalation"
+RESULT_TREATMENT: Final = "Treatment"
+RESULT_SUPPORTIVE: Final = "Supportive care"
+RESULT_INVESTIGATIONS: Final = "Investigations"
+RESULT_MONITORING: Final = "Monitoring"
+RESULT_WHY: Final = "Why"
+RESULT_NOTES: Final = "Notes"
+RESULT_PATHWAYS: Final = "Pathways"
+RESULT_SOURCES: Final = "Sources"
+RESULT_VERSION: Final = "Guideline: {version}. Grading: ASTCT 2019."
+ICE_RESULT: Final = "ICE {score}/10 → ICE domain of ICANS: {grade}"
+ICE_RESULT_UNABLE: Final = "ICE not possible: patient cannot be woken → ICANS grade 4"
+ICE_NEXT: Final = (
+    "Next: grade ICANS in full (consciousness, seizures, motor, raised ICP) with 'ICANS grade'. "
+    "Repeat the ICE every 8 hours."
+)
+ICE_DOMAIN_NONE: Final = "normal (no ICANS from the ICE)"
+ICE_DOMAIN_GRADE: Final = "grade {grade}"
+ASSUMED_UNKNOWN: Final = "Not known: {what}; {assumption}"
+DOSE_RESULT: Final = "{text}"
+
+# --- console ---
+CONSOLE_BANNER: Final = (
+    "CAR-T toxicity assistant (console). " + DISCLAIMER + "\n"
+    "Type the number of an option, or your answer. Commands: back, cancel, restart, help, quit."
+)
+CONSOLE_BYE: Final = "Bye."
+CONSOLE_NUMBER_HINT: Final = "(or type a letter: {letters})"

@@ -192,7 +192,7 @@ def parse_measure(text: str, quantity: Quantity) -> Measured:
                 unit = other
     base = _to_base(value, unit)
     quantity.check(base)
-    return Measured(value=value, unit=unit, base=round(base, 2))
+    return Measured(value=value, unit=unit, base=base)
 
 
 def _to_base(value: float, unit: str) -> float:

@@ -1,0 +1,432 @@
+"""The dialog engine: `handle(session, event) -> (session, replies)`, pure and synchronous.
+
+One `transitions.Machine` per dialog is built once, with no model attached. Each event fires the
+machine's `next` event on a small carrier holding only the session's state, so no machine is ever
+built per user and the session stays the only per-chat state.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from transitions import Machine
+
+from dialogs import texts
+from dialogs.dosing import compute_dose
+from dialogs.flows import FLOWS, Flow
+from dialogs.flows.answers import assessment_of, findings_of
+from dialogs.grading import FindingsError, Reason, band_grade
+from dialogs.guideline import Guideline, default_guideline
+from dialogs.messages import COMMANDS, Event, Option, Reply
+from dialogs.questions import QUESTIONS, Choice, Q, Question, ice_score
+from dialogs.render import render_assessment, render_doses
+from dialogs.session import Answer, Session, Step
+from dialogs.units import UnitError, fmt, parse_measure
+
+__all__ = ["DialogEngine", "build_machine"]
+
+CONFIRM_YES = "confirm_yes"
+CONFIRM_NO = "confirm_no"
+MULTI_DONE = "done"
+_SPLIT = re.compile(r"\s*(?:,|;|\+|/|\band\b|&)\s*")
+_UNKNOWN_LABELS = {
+    "papilloedema_stage": ("papilloedema stage", "pathway needs staging and opening pressure"),
+    "csf_opening_pressure_mmhg": ("CSF opening pressure", "pathway chosen without it"),
+    "concurrent_crs": ("concurrent CRS", "advice shown for both, with and without CRS"),
+    "weight": ("weight", "doses shown per kg"),
+    "height": ("height", "dose shown per m²"),
+    "toci_24h": ("tocilizumab doses in 24 h", "cap not checked: ask before another dose"),
+    "toci_total": ("tocilizumab doses in total", "cap not checked: ask before another dose"),
+}
+
+
+class _Carrier:
+    """Holds a state for the length of one trigger; the machine sets `state` on it."""
+
+    __slots__ = ("state",)
+
+    def __init__(self, state: Q) -> None:
+        self.state = state
+
+
+def build_machine(flow: Flow) -> Machine:
+    """Build a flow's machine: enum states, transitions from data, no automatic transitions."""
+    transitions = [
+        {
+            "trigger": "next",
+            "source": source,
+            "dest": dest,
+            "conditions": [condition] if condition else [],
+        }
+        for source, dest, condition in flow.transitions
+    ]
+    return Machine(
+        model=None,
+        states=list(flow.states),
+        transitions=transitions,
+        initial=flow.initial,
+        auto_transitions=False,
+        send_event=False,
+    )
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    value: Answer = None
+    error: str | None = None
+    echo: str | None = None
+    confirm: str | None = None  # value is unusual: ask before recording it
+    toggle: str | None = None  # a multi-choice option toggled
+
+
+class DialogEngine:
+    """Runs every dialog over sessions. Build once; `handle` is safe to call from anywhere."""
+
+    def __init__(self, guideline: Guideline | None = None) -> None:
+        self.guideline = guideline or default_guideline()
+        self.machines = {name: build_machine(flow) for name, flow in FLOWS.items()}
+
+    # --- entry points ---
+
+    def new_session(self) -> Session:
+        """A session at the menu."""
+        return Session(guideline=self.guideline.version)
+
+    def start(self, dialog: str, step: int = 0) -> tuple[Session, list[Reply]]:
+        """Start a dialog (or the menu) from its first question."""
+        if dialog not in FLOWS:
+            session = Session(guideline=self.guideline.version, step=step)
+            return session, [self._ask(session)]
+        session = Session(
+            dialog=dialog,
+            state=FLOWS[dialog].initial.value,
+            guideline=self.guideline.version,
+            step=step,
+        )
+        return session, [self._ask(session)]
+
+    def handle(self, session: Session, event: Event) -> tuple[Session, list[Reply]]:
+        """Apply one event to a session; return the new session and the replies to send."""
+        if event.kind == "command":
+            return self._command(session, event.value)
+        if session.state == Q.RESULT.value:
+            menu, replies = self.start("menu", session.step + 1)
+            return menu, [Reply(text=texts.DIALOG_ENDED, kind="info"), *replies]
+        if event.kind == "option" and event.step is not None and event.step != session.step:
+            return session, [Reply(text=texts.STALE, kind="error"), self._ask(session)]
+        if event.kind == "text" and event.value.strip().lower().lstrip("/") in COMMANDS:
+            return self._command(session, event.value.strip().lower().lstrip("/"))
+        question = QUESTIONS[Q(session.state)]
+        prefix = f"{question.id.value}."
+        if session.pending is not None and event.value != prefix + CONFIRM_YES:
+            # Anything but "yes" drops the unusual value: "no" re-asks, new input is parsed.
+            session = session.model_copy(update={"pending": None, "step": session.step + 1})
+            if event.value == prefix + CONFIRM_NO:
+                return session, [self._ask(session)]
+        parsed = self._parse(question, session, event)
+        if parsed.error is not None:
+            return session, [Reply(text=parsed.error, kind="error"), self._ask(session)]
+        if parsed.toggle is not None:
+            new = session.model_copy(
+                update={"selection": _toggled(session.selection, parsed.toggle)}
+            )
+            return new, [self._ask(new)]
+        if parsed.confirm is not None:
+            new = session.model_copy(
+                update={
+                    "pending": {"value": parsed.value, "echo": parsed.echo},
+                    "step": session.step + 1,
+                }
+            )
+            return new, [self._confirm(new, question, parsed.confirm)]
+        return self._record(session, question, parsed.value, parsed.echo)
+
+    # --- commands ---
+
+    def _command(self, session: Session, name: str) -> tuple[Session, list[Reply]]:
+        if name == "help":
+            return session, [Reply(text=texts.HELP, kind="info"), self._ask(session)]
+        if name in ("start", "cancel"):
+            menu, replies = self.start("menu", session.step + 1)
+            notice = (
+                [Reply(text=texts.CANCELLED, kind="info")]
+                if (name == "cancel" and session.dialog != "menu")
+                else []
+            )
+            return menu, notice + replies
+        if name == "restart":
+            return self.start(session.dialog, session.step + 1)
+        # back
+        if session.pending is not None or session.selection:
+            new = session.model_copy(
+                update={"pending": None, "selection": [], "step": session.step + 1}
+            )
+            return new, [self._ask(new)]
+        if not session.history:
+            return session, [Reply(text=texts.NOTHING_TO_UNDO, kind="info"), self._ask(session)]
+        last = session.history[-1]
+        answers = {k: v for k, v in session.answers.items() if k not in last.keys}
+        new = session.model_copy(
+            update={
+                "state": last.state,
+                "answers": answers,
+                "history": session.history[:-1],
+                "step": session.step + 1,
+                "pending": None,
+                "selection": [],
+            }
+        )
+        return new, [self._ask(new)]
+
+    # --- recording an answer and moving on ---
+
+    def _record(
+        self, session: Session, question: Question, value: Answer, echo: str | None
+    ) -> tuple[Session, list[Reply]]:
+        answers = dict(session.answers)
+        keys: list[str] = [question.key]
+        if question.id == Q.MENU:
+            return self.start(str(value), session.step + 1)
+        answers[question.key] = value
+        carrier = _Carrier(Q(session.state))
+        self.machines[session.dialog].events["next"].trigger(carrier, answers)
+        history = [*session.history, Step(state=session.state, keys=tuple(keys))]
+        new = session.model_copy(
+            update={
+                "state": carrier.state.value,
+                "answers": answers,
+                "history": history,
+                "step": session.step + 1,
+                "pending": None,
+                "selection": [],
+            }
+        )
+        prefix = texts.RECORDED.format(value=echo) + "\n\n" if echo else ""
+        if carrier.state == Q.RESULT:
+            try:
+                replies = self._result(new)
+            except (FindingsError, ValueError) as error:
+                # Answers that cannot be graded together: undo the last one and say why.
+                return session, [Reply(text=str(error), kind="error"), self._ask(session)]
+            if prefix:
+                replies = [Reply(text=prefix.strip(), kind="info"), *replies]
+            return new, replies
+        ask = self._ask(new)
+        return new, [ask.model_copy(update={"text": prefix + ask.text})]
+
+    # --- asking ---
+
+    def _ask(self, session: Session) -> Reply:
+        if session.state == Q.RESULT.value:
+            return Reply(text=texts.DIALOG_ENDED, kind="info", ended=True)
+        question = QUESTIONS[Q(session.state)]
+        options = [
+            Option(id=question.option_id(c), label=c.label)
+            for c in question.visible(session.answers)
+        ]
+        text = question.text(session.answers)
+        if question.kind == "multi":
+            options = [
+                o.model_copy(update={"label": ("✓ " + o.label)})
+                if o.id.split(".", 1)[1] in session.selection
+                else o
+                for o in options
+            ]
+            options.append(Option(id=f"{question.id.value}.{MULTI_DONE}", label=texts.DONE))
+            if session.selection:
+                text += "\n" + texts.SELECTED.format(items=", ".join(session.selection))
+        return Reply(text=text, options=tuple(options), expects=question.kind)
+
+    def _confirm(self, session: Session, question: Question, shown: str) -> Reply:
+        return Reply(
+            text=texts.CONFIRM_UNUSUAL.format(value=shown),
+            options=(
+                Option(id=f"{question.id.value}.{CONFIRM_YES}", label=texts.CONFIRM_YES),
+                Option(id=f"{question.id.value}.{CONFIRM_NO}", label=texts.CONFIRM_NO),
+            ),
+            expects="choice",
+        )
+
+    # --- parsing input ---
+
+    def _parse(self, question: Question, session: Session, event: Event) -> _Parsed:
+        visible = question.visible(session.answers)
+        prefix = f"{question.id.value}."
+        if session.pending is not None:
+            echo = session.pending.get("echo")
+            return _Parsed(
+                value=session.pending.get("value"), echo=echo if isinstance(echo, str) else None
+            )
+        if event.kind == "option":
+            if not event.value.startswith(prefix):
+                return _Parsed(error=texts.NOT_THIS_QUESTION)
+            key = event.value[len(prefix) :]
+            if question.kind == "multi":
+                return self._multi_key(question, session, key)
+            choice = next((c for c in visible if c.key == key), None)
+            if choice is None:
+                return _Parsed(error=texts.NOT_THIS_QUESTION)
+            return _Parsed(value=choice.value)
+        text = event.value.strip()
+        if question.kind == "multi":
+            return self._multi_text(question, visible, text)
+        if question.kind == "number":
+            number = self._number(question, text)
+            if number is not None:
+                return number
+        choice = _match(visible, text)
+        if choice is not None:
+            return _Parsed(value=choice.value)
+        return _Parsed(error=self._accepted(question, visible))
+
+    def _number(self, question: Question, text: str) -> _Parsed | None:
+        """Parse a typed number; None when the text is not a number (it may name an option)."""
+        if not re.match(r"^\s*[-+]?\d", text):
+            return None
+        if question.quantity is not None:
+            quantity = question.quantity
+            try:
+                measured = parse_measure(text, quantity)
+            except UnitError as error:
+                return _Parsed(error=str(error))
+            value: dict[str, Any] = {"value": measured.value, "unit": measured.unit}
+            echo = measured.echo(quantity)
+            if not quantity.plausible(measured.base):
+                return _Parsed(value=value, echo=echo, confirm=echo)
+            return _Parsed(value=value, echo=echo if measured.unit != quantity.unit else None)
+        assert question.bounds is not None
+        low, high = question.bounds
+        try:
+            number = float(text.replace(",", ".").split()[0])
+        except ValueError:
+            return _Parsed(error=self._accepted(question, ()))
+        if not low <= number <= high or (question.integer and not number.is_integer()):
+            return _Parsed(error=self._accepted(question, ()))
+        return _Parsed(value=int(number) if question.integer else number)
+
+    def _multi_key(self, question: Question, session: Session, key: str) -> _Parsed:
+        if key == MULTI_DONE:
+            if not session.selection:
+                return _Parsed(error=texts.MULTI_EMPTY)
+            order = [c.key for c in question.choices]
+            return _Parsed(value=sorted(session.selection, key=order.index))
+        if key == question.none_key:
+            return _Parsed(value=[])
+        if not any(c.key == key for c in question.choices):
+            return _Parsed(error=texts.NOT_THIS_QUESTION)
+        return _Parsed(toggle=key)
+
+    def _multi_text(self, question: Question, visible: Sequence[Choice], text: str) -> _Parsed:
+        parts = [p for p in _SPLIT.split(text.lower()) if p]
+        chosen: list[str] = []
+        for part in parts:
+            choice = _match(visible, part)
+            if choice is None:
+                return _Parsed(error=texts.ACCEPTED_MULTI)
+            if choice.key == question.none_key:
+                return _Parsed(value=[])
+            if choice.key not in chosen:
+                chosen.append(choice.key)
+        if not chosen:
+            return _Parsed(error=texts.ACCEPTED_MULTI)
+        order = [c.key for c in question.choices]
+        return _Parsed(value=sorted(chosen, key=order.index))
+
+    def _accepted(self, question: Question, visible: Sequence[Choice]) -> str:
+        if question.kind == "number":
+            if question.quantity is not None:
+                return f"{question.quantity.name} must be {question.quantity.accepted()}."
+            assert question.bounds is not None
+            low, high = question.bounds
+            unit = f" {question.unit}" if question.unit else ""
+            template = texts.ACCEPTED_INTEGER if question.integer else texts.ACCEPTED_NUMBER
+            accepted = template.format(low=fmt(low), high=fmt(high), unit=unit)
+            if visible:
+                accepted += " " + texts.ACCEPTED_CHOICE.format(n=len(visible))
+            return accepted
+        if question.kind == "multi":
+            return texts.ACCEPTED_MULTI
+        return texts.ACCEPTED_CHOICE.format(n=len(visible))
+
+    # --- results ---
+
+    def _result(self, session: Session) -> list[Reply]:
+        answers = session.answers
+        if session.dialog == "ice":
+            return [self._ice_result(answers)]
+        if session.dialog == "dose":
+            return [self._dose_result(answers)]
+        result = assessment_of(answers, self.guideline)
+        notes = [
+            Reason(text=texts.ASSUMED_UNKNOWN.format(what=what, assumption=assumption))
+            for key, (what, assumption) in _UNKNOWN_LABELS.items()
+            if key in answers and answers[key] is None
+        ]
+        return [render_assessment(result, notes)]
+
+    def _ice_result(self, answers: Mapping[str, Answer]) -> Reply:
+        if answers.get("ice.year") == "unarousable":
+            text = texts.ICE_RESULT_UNABLE
+        else:
+            score = ice_score(answers)
+            assert score is not None
+            band = band_grade(self.guideline.icans.ice_bands, score)
+            grade = (
+                texts.ICE_DOMAIN_NONE
+                if band.grade == 0
+                else texts.ICE_DOMAIN_GRADE.format(grade=band.grade)
+            )
+            text = texts.ICE_RESULT.format(score=score, grade=grade)
+        citation = self.guideline.cite(self.guideline.icans.ice_bands[0])
+        lines = [
+            text,
+            "",
+            texts.ICE_NEXT,
+            "",
+            f"{texts.RESULT_SOURCES}: [1] {citation}",
+            texts.RESULT_VERSION.format(version=self.guideline.version),
+            texts.DISCLAIMER,
+        ]
+        return Reply(text="\n".join(lines), kind="result", ended=True, citations=(str(citation),))
+
+    def _dose_result(self, answers: Mapping[str, Answer]) -> Reply:
+        findings = findings_of(answers)
+        weight = findings.patient.weight
+        height = findings.patient.height
+        regimen = self.guideline.regimen(str(answers["regimen"]))
+        dose = compute_dose(
+            regimen,
+            self.guideline,
+            weight.kg if weight else None,
+            height.cm if height else None,
+            findings.tocilizumab_doses,
+        )
+        notes = [f"Weight {fmt(weight.value)} {weight.unit}" if weight else ""]
+        return render_doses([dose], self.guideline.version, [n for n in notes if n])
+
+
+def _toggled(selection: Sequence[str], key: str) -> list[str]:
+    return [k for k in selection if k != key] if key in selection else [*selection, key]
+
+
+def _match(choices: Sequence[Choice], text: str) -> Choice | None:
+    """Match typed text to a choice: its number, key, label or a synonym, ignoring case."""
+    wanted = text.strip().lower().rstrip(".")
+    if not wanted:
+        return None
+    by_key = next((c for c in choices if c.key.lower() == wanted), None)
+    if by_key is not None:
+        return by_key
+    # Where the keys are numbers themselves (stage 1-5, 0-3 named), a number is never a position.
+    if wanted.isdigit() and not any(c.key.isdigit() for c in choices):
+        index = int(wanted) - 1
+        return choices[index] if 0 <= index < len(choices) else None
+    for choice in choices:
+        names = {choice.key.lower(), choice.label.lower(), *(a.lower() for a in choice.aliases)}
+        if wanted in names:
+            return choice
+    starts = [c for c in choices if c.label.lower().startswith(wanted) and len(wanted) >= 3]
+    return starts[0] if len(starts) == 1 else None

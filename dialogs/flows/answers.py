@@ -1,0 +1,162 @@
+"""Turn a dialog's answers into validated findings, and the facts the routing needs from them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from dialogs.advice import AdviceItem
+from dialogs.assessment import Assessment, assess
+from dialogs.findings import Findings
+from dialogs.guideline import Guideline, default_guideline
+from dialogs.questions import ice_score
+from dialogs.session import Answer
+
+__all__ = [
+    "assessment_of",
+    "findings_of",
+    "ice_score",
+    "needs_height",
+    "needs_toci_history",
+    "needs_weight",
+]
+
+Answers = Mapping[str, Answer]
+
+
+def unarousable(answers: Answers) -> bool:
+    """Whether the patient was recorded as impossible to wake for the ICE or CAPD."""
+    return "unarousable" in (
+        answers.get("ice_score"),
+        answers.get("ice.year"),
+        answers.get("capd_total"),
+        answers.get("consciousness"),
+    )
+
+
+def _measure(answer: Answer) -> dict[str, Any] | None:
+    return answer if isinstance(answer, dict) else None
+
+
+def _crs(answers: Answers) -> dict[str, Any] | None:
+    temperature = _measure(answers.get("temperature"))
+    if temperature is None:
+        return None
+    hypoxia_cause = answers.get("hypoxia_cause")
+    oxygen = answers.get("oxygen", "none")
+    return {
+        "max_temperature": temperature,
+        "prior_treatment": answers.get("prior_treatment") or [],
+        "hypotension": answers.get("hypotension", "none"),
+        "vasopressors": answers.get("vasopressors") or [],
+        "hypotension_other_cause": bool(answers.get("hypotension_other_cause")),
+        "oxygen": oxygen,
+        "oxygen_flow_l_min": answers.get("oxygen_flow_l_min"),
+        "oxygen_for_comfort_only": hypoxia_cause == "comfort",
+        "hypoxia_other_cause": hypoxia_cause == "other",
+    }
+
+
+def _icans(answers: Answers) -> tuple[dict[str, Any] | None, int | None]:
+    if "age_years" not in answers:
+        return None, None
+    age = answers["age_years"]
+    document: dict[str, Any] = {}
+    age_years = age if isinstance(age, int) and not isinstance(age, bool) else None
+    if age == "child":
+        document["tool"] = "capd"
+    elif age == "delay":
+        document["developmental_delay"] = True
+    if answers.get("tool") is not None:
+        document["tool"] = answers["tool"]
+    capd = answers.get("capd_total")
+    if isinstance(capd, int) and not isinstance(capd, bool):
+        document["tool"] = "capd"
+        document["capd_total"] = capd
+    elif capd == "unarousable":
+        document["tool"] = "capd"
+    score = ice_score(answers)
+    if score is not None and document.get("tool") != "capd":
+        document["ice_score"] = score
+    level = "unarousable" if unarousable(answers) else answers.get("consciousness", "alert")
+    document["consciousness"] = level
+    document["consciousness_from_sedation"] = bool(answers.get("consciousness_from_sedation"))
+    for key, default in (("seizure", "none"), ("motor", "none"), ("imaging", "not_done")):
+        document[key] = answers.get(key, default)
+    document["icp_signs"] = answers.get("icp_signs") or []
+    for key in ("papilloedema_stage", "csf_opening_pressure_mmhg", "concurrent_crs"):
+        if answers.get(key) is not None:
+            document[key] = answers[key]
+    return document, age_years
+
+
+def findings_of(answers: Answers) -> Findings:
+    """Build the findings document the answers so far describe."""
+    patient: dict[str, Any] = {}
+    if _measure(answers.get("weight")) is not None:
+        patient["weight"] = answers["weight"]
+    if _measure(answers.get("height")) is not None:
+        patient["height"] = answers["height"]
+    document: dict[str, Any] = {"patient": patient}
+    crs = _crs(answers)
+    if crs is not None:
+        document["crs"] = crs
+    icans, age = _icans(answers)
+    if icans is not None:
+        document["icans"] = icans
+        if age is not None:
+            patient["age_years"] = age
+    if answers.get("peak_ferritin_ng_ml") is not None:
+        document["hlh"] = {
+            "peak_ferritin_ng_ml": answers["peak_ferritin_ng_ml"],
+            **{
+                k: bool(answers.get(k))
+                for k in ("liver", "renal", "pulmonary_oedema", "haemophagocytosis")
+            },
+        }
+    prior = answers.get("prior_treatment")
+    t24, total = answers.get("toci_24h"), answers.get("toci_total")
+    if isinstance(t24, int) and isinstance(total, int):
+        document["tocilizumab_doses"] = {"last_24h": t24, "total": max(total, t24)}
+    elif isinstance(prior, list) and "tocilizumab" not in prior:
+        # The doctor said no tocilizumab has been given: the count is known to be zero.
+        document["tocilizumab_doses"] = {"last_24h": 0, "total": 0}
+    return Findings.model_validate(document)
+
+
+def assessment_of(answers: Answers, guideline: Guideline | None = None) -> Assessment:
+    """Assess the answers so far."""
+    return assess(findings_of(answers), guideline or default_guideline())
+
+
+def _regimens(items: tuple[AdviceItem, ...], guideline: Guideline) -> list[str]:
+    return [d.regimen for item in items for d in item.doses]
+
+
+def _chosen_regimens(answers: Answers, guideline: Guideline) -> list[str]:
+    regimen = answers.get("regimen")
+    if isinstance(regimen, str):
+        return [regimen]
+    return _regimens(assessment_of(answers, guideline).advice, guideline)
+
+
+def needs_weight(answers: Answers) -> bool:
+    """Whether a dose to be shown depends on weight (or body surface area)."""
+    guideline = default_guideline()
+    return any(guideline.regimen(r).basis != "fixed" for r in _chosen_regimens(answers, guideline))
+
+
+def needs_height(answers: Answers) -> bool:
+    """Whether a dose to be shown needs body surface area, and the weight is known."""
+    guideline = default_guideline()
+    if not isinstance(answers.get("weight"), dict):
+        return False
+    return any(guideline.regimen(r).basis == "per_m2" for r in _chosen_regimens(answers, guideline))
+
+
+def needs_toci_history(answers: Answers) -> bool:
+    """Whether tocilizumab will be advised and the doses already given are not yet known."""
+    guideline = default_guideline()
+    if "tocilizumab" not in _chosen_regimens(answers, guideline):
+        return False
+    return findings_of(answers).tocilizumab_doses is None

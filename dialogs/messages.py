@@ -1,0 +1,63 @@
+"""Transport-neutral events in and replies out of the dialog engine."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["COMMANDS", "Command", "Event", "Option", "Reply"]
+
+Command = Literal["start", "back", "cancel", "restart", "help"]
+COMMANDS: tuple[Command, ...] = ("start", "back", "cancel", "restart", "help")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Event(_Frozen):
+    """What the user did: tapped an option, typed text, or gave a command.
+
+    `step` is the session step the tapped button belonged to; a tap on an older question is
+    refused without changing anything.
+    """
+
+    kind: Literal["option", "text", "command"]
+    value: str = Field(max_length=4096)
+    step: int | None = None
+
+    @classmethod
+    def option(cls, option_id: str, step: int | None = None) -> Event:
+        """A tapped option."""
+        return cls(kind="option", value=option_id, step=step)
+
+    @classmethod
+    def text(cls, text: str) -> Event:
+        """Typed text (truncated to 4096 characters, Telegram's own limit)."""
+        return cls(kind="text", value=text[:4096])
+
+    @classmethod
+    def command(cls, name: Command) -> Event:
+        """A command: start, back, cancel, restart or help."""
+        return cls(kind="command", value=name)
+
+
+class Option(_Frozen):
+    """A button: a stable id to route by, and a label to show."""
+
+    id: str
+    label: str
+
+
+class Reply(_Frozen):
+    """One message to send: text, options, whether the dialog has ended, and its citations."""
+
+    text: str
+    options: tuple[Option, ...] = ()
+    kind: Literal["question", "error", "result", "info", "notice"] = "question"
+    # What answer the question takes: a choice, several choices, or a typed number (whose
+    # options, such as "unknown", are extras beside the typed value).
+    expects: Literal["choice", "multi", "number", "none"] = "none"
+    ended: bool = False
+    citations: tuple[str, ...] = ()

@@ -1,0 +1,548 @@
+"""The questions the dialogs ask, as data: prompt, kind, options with stable ids, accepted input."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Literal
+
+from dialogs import texts
+from dialogs.guideline import default_guideline
+from dialogs.session import Answer
+from dialogs.units import HEIGHT, TEMPERATURE, WEIGHT, Quantity
+from dialogs.vocab import (
+    Consciousness,
+    Hypotension,
+    OxygenDevice,
+    Seizure,
+    Vasopressor,
+)
+
+__all__ = ["ICE_STATES", "QUESTIONS", "Choice", "Q", "Question", "ice_score"]
+
+Answers = Mapping[str, Answer]
+
+
+class Q(StrEnum):
+    """Every dialog state. Short values: they are part of option ids and callback data."""
+
+    MENU = "menu"
+    TEMPERATURE = "temp"
+    PRIOR = "prior"
+    BP = "bp"
+    PRESSORS = "press"
+    BP_CAUSE = "bpcause"
+    OXYGEN = "o2"
+    FLOW = "flow"
+    O2_CAUSE = "o2cause"
+    AGE = "age"
+    TOOL = "tool"
+    ICE_ENTRY = "iceentry"
+    ICE_YEAR = "year"
+    ICE_MONTH = "month"
+    ICE_CITY = "city"
+    ICE_HOSPITAL = "hospital"
+    ICE_COMMANDS = "commands"
+    ICE_NAMING = "naming"
+    ICE_WRITING = "writing"
+    ICE_COUNTING = "counting"
+    CAPD = "capd"
+    CONSCIOUSNESS = "lvl"
+    SEDATION = "sed"
+    SEIZURE = "seiz"
+    MOTOR = "motor"
+    ICP = "icp"
+    STAGE = "stage"
+    IMAGING = "img"
+    CSF = "csf"
+    CONCURRENT_CRS = "ccrs"
+    FERRITIN = "fer"
+    HLH_LIVER = "liver"
+    HLH_RENAL = "renal"
+    HLH_LUNG = "lung"
+    HLH_HAEM = "haem"
+    DRUG = "drug"
+    WEIGHT = "wt"
+    HEIGHT = "ht"
+    TOCI_24H = "t24"
+    TOCI_TOTAL = "ttot"
+    RESULT = "result"
+
+
+ICE_STATES: tuple[Q, ...] = (
+    Q.ICE_YEAR, Q.ICE_MONTH, Q.ICE_CITY, Q.ICE_HOSPITAL,
+    Q.ICE_COMMANDS, Q.ICE_NAMING, Q.ICE_WRITING, Q.ICE_COUNTING,
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Choice:
+    """An option: its key (the option id is '<question>.<key>'), label, stored value, synonyms."""
+
+    key: str
+    label: str
+    value: Answer
+    aliases: tuple[str, ...] = ()
+    # Shown only when this holds for the answers so far (e.g. no 'unarousable' after an ICE).
+    when: Callable[[Answers], bool] | None = None
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question: what it asks, how it is answered, and which answer key it sets."""
+
+    id: Q
+    kind: Literal["choice", "multi", "number"]
+    key: str
+    prompt: str | Callable[[Answers], str]
+    choices: tuple[Choice, ...] = ()
+    # For numbers: a unit-aware quantity, or plain bounds.
+    quantity: Quantity | None = None
+    bounds: tuple[float, float] | None = None
+    integer: bool = False
+    unit: str = ""
+    # Multi-choice: the choice key that means "none of these" (clears the rest).
+    none_key: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def text(self, answers: Answers) -> str:
+        """The prompt for the answers so far."""
+        return self.prompt(answers) if callable(self.prompt) else self.prompt
+
+    def visible(self, answers: Answers) -> tuple[Choice, ...]:
+        """The choices shown for the answers so far."""
+        return tuple(c for c in self.choices if c.when is None or c.when(answers))
+
+    def option_id(self, choice: Choice) -> str:
+        """The stable id of a choice."""
+        return f"{self.id.value}.{choice.key}"
+
+
+def _yes_no(yes: str = "Yes", no: str = "No") -> tuple[Choice, ...]:
+    return (
+        Choice("yes", yes, True, ("y", "yes", "yeah", "true")),
+        Choice("no", no, False, ("n", "no", "nope", "false")),
+    )
+
+
+def _unknown() -> Choice:
+    return Choice("unknown", texts.UNKNOWN, None, ("unknown", "not known", "not done", "?"))
+
+
+def ice_score(answers: Answers) -> int | None:
+    """The ICE score: typed, or the sum of the ten guided points once all are answered."""
+    typed = answers.get("ice_score")
+    if isinstance(typed, int) and not isinstance(typed, bool):
+        return typed
+    score, asked = _ice_score(answers)
+    return score if asked == 10 else None
+
+
+def _ice_score(answers: Answers) -> tuple[int, int]:
+    """The running ICE total and how many points were asked so far."""
+    guideline = default_guideline()
+    score = asked = 0
+    for task in guideline.icans.ice_tasks:
+        value = answers.get(f"ice.{task.id}")
+        if value is None:
+            continue
+        asked += task.points
+        score += int(value) if isinstance(value, bool | int) else 0
+    return score, asked
+
+
+def _ice_prompt(state: Q) -> Callable[[Answers], str]:
+    index = ICE_STATES.index(state)
+    task = default_guideline().icans.ice_tasks[index]
+
+    def prompt(answers: Answers) -> str:
+        score, asked = _ice_score(answers)
+        return texts.ICE_STEP.format(n=index + 1, score=score, asked=asked, prompt=task.prompt)
+
+    return prompt
+
+
+def _ice_questions() -> list[Question]:
+    questions = []
+    for state in ICE_STATES:
+        if state == Q.ICE_NAMING:
+            choices = tuple(Choice(str(n), f"{n} of 3 named", n, (f"{n}",)) for n in (3, 2, 1, 0))
+        else:
+            choices = (
+                Choice("right", "Correct", True, ("y", "yes", "correct", "right", "ok")),
+                Choice("wrong", "Wrong / no answer", False, ("n", "no", "wrong", "incorrect")),
+            )
+        if state == Q.ICE_YEAR:
+            choices += (
+                Choice(
+                    "unwakeable",
+                    texts.ICE_CANNOT_WAKE,
+                    "unarousable",
+                    ("cannot be woken", "unarousable", "asleep"),
+                ),
+            )
+        questions.append(
+            Question(state, "choice", f"ice.{state.value}", _ice_prompt(state), choices)
+        )
+    return questions
+
+
+def _consciousness_prompt(answers: Answers) -> str:
+    return texts.Q_CONSCIOUSNESS_ICE0 if ice_score(answers) == 0 else texts.Q_CONSCIOUSNESS
+
+
+def _not_scored_above_zero(answers: Answers) -> bool:
+    """'Unarousable' is not offered once the patient has scored on the ICE or CAPD."""
+    capd = answers.get("capd_total")
+    score = capd if isinstance(capd, int) and not isinstance(capd, bool) else ice_score(answers)
+    return not (score is not None and score > 0)
+
+
+_PRESSOR_ALIASES = {v.id.value: (v.name, *v.aliases) for v in default_guideline().crs.vasopressors}
+_OXYGEN_LABELS = {o.device.value: o.label for o in default_guideline().crs.oxygen}
+
+
+def _choices_from(
+    values: Mapping[str, str], aliases: Mapping[str, tuple[str, ...]] | None = None
+) -> tuple[Choice, ...]:
+    return tuple(Choice(k, v, k, (aliases or {}).get(k, ())) for k, v in values.items())
+
+
+def _capitalised(text: str) -> str:
+    return text[0].upper() + text[1:]
+
+
+def _build() -> dict[Q, Question]:
+    guideline = default_guideline()
+    icans = guideline.icans
+    questions = [
+        Question(
+            Q.MENU,
+            "choice",
+            "dialog",
+            texts.MENU,
+            tuple(Choice(k, v, k, (k,)) for k, v in texts.MENU_OPTIONS.items()),
+        ),
+        Question(Q.TEMPERATURE, "number", "temperature", texts.Q_TEMPERATURE, quantity=TEMPERATURE),
+        Question(
+            Q.PRIOR,
+            "choice",
+            "prior_treatment",
+            texts.Q_PRIOR,
+            (
+                Choice("none", "None yet", [], ("no", "none", "nothing")),
+                Choice("antipyretic", "Antipyretic only", ["antipyretic"], ("paracetamol",)),
+                Choice("toci", "Tocilizumab", ["tocilizumab"], ("tocilizumab", "toci")),
+                Choice("steroids", "Steroids", ["steroids"], ("steroids", "dexamethasone")),
+                Choice("both", "Tocilizumab and steroids", ["tocilizumab", "steroids"], ("both",)),
+            ),
+        ),
+        Question(
+            Q.BP,
+            "choice",
+            "hypotension",
+            texts.Q_BP,
+            (
+                Choice(Hypotension.NONE.value, "No hypotension", "none", ("no", "none", "normal")),
+                Choice(Hypotension.FLUIDS.value, "Fluids only", "fluids", ("fluids", "fluid")),
+                Choice(
+                    Hypotension.VASOPRESSORS.value,
+                    "Vasopressor(s)",
+                    "vasopressors",
+                    ("vasopressors", "pressors", "inotropes"),
+                ),
+            ),
+        ),
+        Question(
+            Q.PRESSORS,
+            "multi",
+            "vasopressors",
+            texts.Q_PRESSORS,
+            tuple(
+                Choice(v.value, _capitalised(v.value), v.value, _PRESSOR_ALIASES[v.value])
+                for v in Vasopressor
+            ),
+        ),
+        Question(
+            Q.BP_CAUSE,
+            "choice",
+            "hypotension_other_cause",
+            texts.Q_BP_CAUSE,
+            _yes_no("Yes, another cause", "No, it is CRS"),
+        ),
+        Question(
+            Q.OXYGEN,
+            "choice",
+            "oxygen",
+            texts.Q_OXYGEN,
+            tuple(
+                Choice(
+                    d.value,
+                    "Room air" if d == OxygenDevice.NONE else _capitalised(_OXYGEN_LABELS[d.value]),
+                    d.value,
+                    {
+                        "none": ("room air", "air", "none", "no"),
+                        "cpap": ("cpap",),
+                        "bipap": ("bipap", "niv"),
+                        "high_flow_nasal_cannula": ("hfnc", "high flow"),
+                        "nasal_cannula": ("nasal cannula", "nc", "nasal specs"),
+                        "mechanical_ventilation": ("intubated", "ventilated", "ett"),
+                        "non_rebreather": ("nrb", "non-rebreather"),
+                        "blow_by": ("blow-by",),
+                        "facemask": ("mask", "face mask"),
+                        "venturi": ("venturi",),
+                    }.get(d.value, ()),
+                )
+                for d in OxygenDevice
+            ),
+        ),
+        Question(
+            Q.FLOW, "number", "oxygen_flow_l_min", texts.Q_FLOW, bounds=(0.1, 80), unit="L/min"
+        ),
+        Question(
+            Q.O2_CAUSE,
+            "choice",
+            "hypoxia_cause",
+            texts.Q_O2_CAUSE,
+            (
+                Choice("crs", "Yes, CRS hypoxia", "crs", ("yes", "y", "crs")),
+                Choice("comfort", "Comfort only", "comfort", ("comfort",)),
+                Choice(
+                    "other",
+                    "Another cause (pneumonia, overload, airway)",
+                    "other",
+                    ("other", "another cause", "pneumonia"),
+                ),
+            ),
+        ),
+        Question(
+            Q.AGE,
+            "number",
+            "age_years",
+            texts.Q_AGE,
+            (
+                Choice("adult", "13 or over", "adult", ("adult", "13+", "over 12")),
+                Choice("twelve", "Exactly 12", 12, ("twelve",)),
+                Choice("child", "Under 12", "child", ("child", "under 12")),
+                Choice("delay", "Developmental delay", "delay", ("delay", "developmental delay")),
+            ),
+            bounds=(0, 120),
+            integer=True,
+            unit="years",
+        ),
+        Question(
+            Q.TOOL,
+            "choice",
+            "tool",
+            texts.Q_TOOL,
+            (
+                Choice("ice", "ICE (10 points)", "ice", ("ice",)),
+                Choice("capd", "CAPD total", "capd", ("capd",)),
+            ),
+        ),
+        Question(
+            Q.ICE_ENTRY,
+            "number",
+            "ice_score",
+            texts.Q_ICE_ENTRY,
+            (
+                Choice("guide", texts.ICE_GUIDE, "guide", ("guide", "guide me")),
+                Choice(
+                    "unwakeable",
+                    texts.ICE_CANNOT_WAKE,
+                    "unarousable",
+                    ("cannot be woken", "unarousable"),
+                ),
+            ),
+            bounds=(0, 10),
+            integer=True,
+        ),
+        *_ice_questions(),
+        Question(
+            Q.CAPD,
+            "number",
+            "capd_total",
+            texts.Q_CAPD,
+            (
+                Choice(
+                    "unwakeable",
+                    texts.ICE_CANNOT_WAKE,
+                    "unarousable",
+                    ("cannot be woken", "unarousable"),
+                ),
+            ),
+            bounds=(0, 32),
+            integer=True,
+        ),
+        Question(
+            Q.CONSCIOUSNESS,
+            "choice",
+            "consciousness",
+            _consciousness_prompt,
+            tuple(
+                Choice(
+                    r.level.value,
+                    _capitalised(r.label),
+                    r.level.value,
+                    (r.level.value,),
+                    when=_not_scored_above_zero if r.level == Consciousness.UNAROUSABLE else None,
+                )
+                for r in icans.consciousness
+            ),
+        ),
+        Question(
+            Q.SEDATION,
+            "choice",
+            "consciousness_from_sedation",
+            texts.Q_SEDATION,
+            _yes_no("Yes, sedating drugs", "No"),
+        ),
+        Question(
+            Q.SEIZURE,
+            "choice",
+            "seizure",
+            texts.Q_SEIZURE,
+            tuple(
+                Choice(
+                    r.kind.value,
+                    _capitalised(r.label),
+                    r.kind.value,
+                    ("none", "no") if r.kind == Seizure.NONE else (),
+                )
+                for r in icans.seizure
+            ),
+        ),
+        Question(
+            Q.MOTOR,
+            "choice",
+            "motor",
+            texts.Q_MOTOR,
+            tuple(
+                Choice(
+                    r.kind.value,
+                    _capitalised(r.label).split(" (")[0],
+                    r.kind.value,
+                    {
+                        "none": ("none", "no"),
+                        "tremor_or_myoclonus": ("tremor", "myoclonus"),
+                        "focal_weakness": ("hemiparesis", "paraparesis", "weakness"),
+                    }[r.kind.value],
+                )
+                for r in icans.motor
+            ),
+        ),
+        Question(
+            Q.ICP,
+            "multi",
+            "icp_signs",
+            texts.Q_ICP,
+            (
+                Choice("none", "None of these", "none", ("none", "no")),
+                *(
+                    Choice(
+                        r.sign.value,
+                        _capitalised(r.label),
+                        r.sign.value,
+                        {
+                            "papilloedema": ("papilledema",),
+                            "cranial_nerve_vi_palsy": ("vi palsy", "6th nerve palsy", "cn vi"),
+                            "posturing": ("decerebrate", "decorticate"),
+                            "cushings_triad": ("cushing", "cushings"),
+                        }[r.sign.value],
+                    )
+                    for r in icans.icp_signs
+                ),
+            ),
+            none_key="none",
+        ),
+        Question(
+            Q.STAGE,
+            "choice",
+            "papilloedema_stage",
+            texts.Q_STAGE,
+            (
+                *(Choice(str(n), f"Stage {n}", n, (f"stage {n}",)) for n in range(1, 6)),
+                _unknown(),
+            ),
+        ),
+        Question(
+            Q.IMAGING,
+            "choice",
+            "imaging",
+            texts.Q_IMAGING,
+            tuple(Choice(r.kind.value, _capitalised(r.label), r.kind.value) for r in icans.imaging),
+        ),
+        Question(
+            Q.CSF,
+            "number",
+            "csf_opening_pressure_mmhg",
+            texts.Q_CSF,
+            (_unknown(),),
+            bounds=(0, 100),
+            unit="mmHg",
+        ),
+        Question(
+            Q.CONCURRENT_CRS,
+            "choice",
+            "concurrent_crs",
+            texts.Q_CONCURRENT_CRS,
+            (*_yes_no(), _unknown()),
+        ),
+        Question(
+            Q.FERRITIN,
+            "number",
+            "peak_ferritin_ng_ml",
+            texts.Q_FERRITIN,
+            bounds=(0, 1_000_000),
+            unit="ng/mL",
+        ),
+        Question(Q.HLH_LIVER, "choice", "liver", texts.Q_HLH_LIVER, _yes_no()),
+        Question(Q.HLH_RENAL, "choice", "renal", texts.Q_HLH_RENAL, _yes_no()),
+        Question(Q.HLH_LUNG, "choice", "pulmonary_oedema", texts.Q_HLH_LUNG, _yes_no()),
+        Question(Q.HLH_HAEM, "choice", "haemophagocytosis", texts.Q_HLH_HAEM, _yes_no()),
+        Question(
+            Q.DRUG,
+            "choice",
+            "regimen",
+            texts.Q_DRUG,
+            tuple(
+                Choice(r.id, _dose_label(r.id), r.id, (r.drug,))
+                for r in guideline.drugs.regimens
+                if r.basis != "fixed"
+            ),
+        ),
+        Question(Q.WEIGHT, "number", "weight", texts.Q_WEIGHT, (_unknown(),), quantity=WEIGHT),
+        Question(Q.HEIGHT, "number", "height", texts.Q_HEIGHT, (_unknown(),), quantity=HEIGHT),
+        Question(
+            Q.TOCI_24H,
+            "number",
+            "toci_24h",
+            texts.Q_TOCI_24H,
+            (*(Choice(str(n), str(n), n) for n in range(4)), _unknown()),
+            bounds=(0, 20),
+            integer=True,
+        ),
+        Question(
+            Q.TOCI_TOTAL,
+            "number",
+            "toci_total",
+            texts.Q_TOCI_TOTAL,
+            (*(Choice(str(n), str(n), n) for n in range(5)), _unknown()),
+            bounds=(0, 20),
+            integer=True,
+        ),
+    ]
+    return {q.id: q for q in questions}
+
+
+def _dose_label(regimen_id: str) -> str:
+    guideline = default_guideline()
+    regimen = guideline.regimen(regimen_id)
+    name = guideline.drug(regimen.drug).name
+    rate = f"{regimen.low:g}" + (f"–{regimen.high:g}" if regimen.high else "")
+    per = "kg" if regimen.basis == "per_kg" else "m²"
+    return f"{name} {rate} {regimen.unit}/{per} ({regimen.schedule})"
+
+
+QUESTIONS: Mapping[Q, Question] = _build()
