@@ -11,6 +11,10 @@ def main(argv: list[str]) -> int:
         from bot.assess_cli import main as assess_main  # noqa: PLC0415 - keep start-up light
 
         return assess_main(argv[1:])
+    if argv and argv[0] == "diagrams":
+        from bot.diagrams_cli import main as diagrams_main  # noqa: PLC0415
+
+        return diagrams_main(argv[1:])
     from bot.run import main as run_main  # noqa: PLC0415 - Telegram imports only when needed
 
     return run_main(argv)

@@ -17,7 +17,7 @@ from transitions import Machine
 from dialogs import texts
 from dialogs.dosing import compute_dose
 from dialogs.flows import FLOWS, Flow
-from dialogs.flows.answers import assessment_of, findings_of
+from dialogs.flows.answers import assessment_of, patient_of
 from dialogs.grading import FindingsError, Reason, band_grade
 from dialogs.guideline import Guideline, default_guideline
 from dialogs.messages import COMMANDS, Event, Option, Reply
@@ -393,16 +393,15 @@ class DialogEngine:
         return Reply(text="\n".join(lines), kind="result", ended=True, citations=(str(citation),))
 
     def _dose_result(self, answers: Mapping[str, Answer]) -> Reply:
-        findings = findings_of(answers)
-        weight = findings.patient.weight
-        height = findings.patient.height
+        patient, doses = patient_of(answers)
+        weight, height = patient.weight, patient.height
         regimen = self.guideline.regimen(str(answers["regimen"]))
         dose = compute_dose(
             regimen,
             self.guideline,
             weight.kg if weight else None,
             height.cm if height else None,
-            findings.tocilizumab_doses,
+            doses,
         )
         notes = [f"Weight {fmt(weight.value)} {weight.unit}" if weight else ""]
         return render_doses([dose], self.guideline.version, [n for n in notes if n])

@@ -201,6 +201,30 @@ def _not_scored_above_zero(answers: Answers) -> bool:
 
 _PRESSOR_ALIASES = {v.id.value: (v.name, *v.aliases) for v in default_guideline().crs.vasopressors}
 _OXYGEN_LABELS = {o.device.value: o.label for o in default_guideline().crs.oxygen}
+# The nasal cannula's grade depends on its flow, which is asked next; the label must not say.
+_OXYGEN_CHOICE_LABELS = {"none": "Room air", "nasal_cannula": "Nasal cannula (flow asked next)"}
+
+
+_CONSCIOUSNESS_ALIASES: Mapping[str, tuple[str, ...]] = {
+    "alert": ("awake", "normal"),
+    "wakes_spontaneously": ("drowsy", "wakes spontaneously"),
+    "wakes_to_voice": ("voice", "wakes to voice"),
+    "wakes_to_touch": ("touch", "wakes to touch", "wakes only to touch"),
+    "unarousable": ("cannot be woken", "coma", "stupor"),
+}
+_SEIZURE_ALIASES: Mapping[str, tuple[str, ...]] = {
+    "none": ("none", "no"),
+    "brief_clinical": ("brief", "brief seizure", "resolved seizure"),
+    "eeg_resolved": ("eeg", "eeg seizures"),
+    "status_nonconvulsive": ("ncse", "non-convulsive status", "nonconvulsive status"),
+    "status_convulsive": ("cse", "convulsive status", "status"),
+}
+_IMAGING_ALIASES: Mapping[str, tuple[str, ...]] = {
+    "not_done": ("not done", "none", "no imaging"),
+    "no_oedema": ("normal", "no oedema", "no edema"),
+    "focal_oedema": ("focal", "focal oedema", "focal edema"),
+    "diffuse_oedema": ("diffuse", "diffuse oedema", "diffuse edema"),
+}
 
 
 def _choices_from(
@@ -279,7 +303,7 @@ def _build() -> dict[Q, Question]:
             tuple(
                 Choice(
                     d.value,
-                    "Room air" if d == OxygenDevice.NONE else _capitalised(_OXYGEN_LABELS[d.value]),
+                    _OXYGEN_CHOICE_LABELS.get(d.value) or _capitalised(_OXYGEN_LABELS[d.value]),
                     d.value,
                     {
                         "none": ("room air", "air", "none", "no"),
@@ -385,7 +409,7 @@ def _build() -> dict[Q, Question]:
                     r.level.value,
                     _capitalised(r.label),
                     r.level.value,
-                    (r.level.value,),
+                    (r.level.value, *_CONSCIOUSNESS_ALIASES[r.level.value]),
                     when=_not_scored_above_zero if r.level == Consciousness.UNAROUSABLE else None,
                 )
                 for r in icans.consciousness
@@ -408,7 +432,7 @@ def _build() -> dict[Q, Question]:
                     r.kind.value,
                     _capitalised(r.label),
                     r.kind.value,
-                    ("none", "no") if r.kind == Seizure.NONE else (),
+                    _SEIZURE_ALIASES[r.kind.value],
                 )
                 for r in icans.seizure
             ),
@@ -471,7 +495,15 @@ def _build() -> dict[Q, Question]:
             "choice",
             "imaging",
             texts.Q_IMAGING,
-            tuple(Choice(r.kind.value, _capitalised(r.label), r.kind.value) for r in icans.imaging),
+            tuple(
+                Choice(
+                    r.kind.value,
+                    _capitalised(r.label),
+                    r.kind.value,
+                    _IMAGING_ALIASES[r.kind.value],
+                )
+                for r in icans.imaging
+            ),
         ),
         Question(
             Q.CSF,

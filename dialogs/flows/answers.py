@@ -7,7 +7,7 @@ from typing import Any
 
 from dialogs.advice import AdviceItem
 from dialogs.assessment import Assessment, assess
-from dialogs.findings import Findings
+from dialogs.findings import Findings, Patient, TocilizumabDoses
 from dialogs.guideline import Guideline, default_guideline
 from dialogs.questions import ice_score
 from dialogs.session import Answer
@@ -90,22 +90,36 @@ def _icans(answers: Answers) -> tuple[dict[str, Any] | None, int | None]:
     return document, age_years
 
 
+def patient_of(answers: Answers) -> tuple[Patient, TocilizumabDoses | None]:
+    """The patient facts for dosing, and the tocilizumab doses already given if known."""
+    patient: dict[str, Any] = {}
+    for key in ("weight", "height"):
+        if _measure(answers.get(key)) is not None:
+            patient[key] = answers[key]
+    age = answers.get("age_years")
+    if isinstance(age, int) and not isinstance(age, bool):
+        patient["age_years"] = age
+    prior = answers.get("prior_treatment")
+    t24, total = answers.get("toci_24h"), answers.get("toci_total")
+    doses = None
+    if isinstance(t24, int) and isinstance(total, int):
+        doses = TocilizumabDoses(last_24h=t24, total=max(total, t24))
+    elif isinstance(prior, list) and "tocilizumab" not in prior:
+        # The doctor said no tocilizumab has been given: the count is known to be zero.
+        doses = TocilizumabDoses(last_24h=0, total=0)
+    return Patient.model_validate(patient), doses
+
+
 def findings_of(answers: Answers) -> Findings:
     """Build the findings document the answers so far describe."""
-    patient: dict[str, Any] = {}
-    if _measure(answers.get("weight")) is not None:
-        patient["weight"] = answers["weight"]
-    if _measure(answers.get("height")) is not None:
-        patient["height"] = answers["height"]
-    document: dict[str, Any] = {"patient": patient}
+    patient, doses = patient_of(answers)
+    document: dict[str, Any] = {"patient": patient, "tocilizumab_doses": doses}
     crs = _crs(answers)
     if crs is not None:
         document["crs"] = crs
-    icans, age = _icans(answers)
+    icans, _ = _icans(answers)
     if icans is not None:
         document["icans"] = icans
-        if age is not None:
-            patient["age_years"] = age
     if answers.get("peak_ferritin_ng_ml") is not None:
         document["hlh"] = {
             "peak_ferritin_ng_ml": answers["peak_ferritin_ng_ml"],
@@ -114,13 +128,6 @@ def findings_of(answers: Answers) -> Findings:
                 for k in ("liver", "renal", "pulmonary_oedema", "haemophagocytosis")
             },
         }
-    prior = answers.get("prior_treatment")
-    t24, total = answers.get("toci_24h"), answers.get("toci_total")
-    if isinstance(t24, int) and isinstance(total, int):
-        document["tocilizumab_doses"] = {"last_24h": t24, "total": max(total, t24)}
-    elif isinstance(prior, list) and "tocilizumab" not in prior:
-        # The doctor said no tocilizumab has been given: the count is known to be zero.
-        document["tocilizumab_doses"] = {"last_24h": 0, "total": 0}
     return Findings.model_validate(document)
 
 
@@ -159,4 +166,4 @@ def needs_toci_history(answers: Answers) -> bool:
     guideline = default_guideline()
     if "tocilizumab" not in _chosen_regimens(answers, guideline):
         return False
-    return findings_of(answers).tocilizumab_doses is None
+    return patient_of(answers)[1] is None

@@ -1,0 +1,50 @@
+"""Mermaid state diagrams of every dialog, generated from the same transitions the engine runs."""
+
+from __future__ import annotations
+
+from transitions.extensions import GraphMachine
+
+from dialogs.flows import FLOWS, Flow
+
+__all__ = ["mermaid"]
+
+
+def mermaid(flow: Flow) -> str:
+    """The mermaid source of one dialog's state machine, conditions shown on the arrows."""
+    transitions = [
+        {
+            "trigger": "next",
+            "source": source,
+            "dest": dest,
+            "conditions": [condition] if condition else [],
+        }
+        for source, dest, condition in flow.transitions
+    ]
+
+    class _Model:
+        pass
+
+    model = _Model()
+    GraphMachine(
+        model=model,
+        states=list(flow.states),
+        transitions=transitions,
+        initial=flow.initial,
+        auto_transitions=False,
+        graph_engine="mermaid",
+        show_conditions=True,
+        title=f"Dialog: {flow.name}",
+    )
+    source: str = model.get_graph().draw(None)  # type: ignore[attr-defined]
+    # Drop the styling of the "current" state: a diagram of the dialog has none.
+    lines = [
+        line.rstrip()
+        for line in source.splitlines()
+        if not line.strip().startswith(("Class ", "classDef "))
+    ]
+    return "\n".join(lines).strip() + "\n"
+
+
+def all_diagrams() -> dict[str, str]:
+    """File name -> mermaid source, for every dialog."""
+    return {f"{name}.mmd": mermaid(flow) for name, flow in FLOWS.items()}

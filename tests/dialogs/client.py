@@ -1,0 +1,54 @@
+"""A conversation-level test client over the engine: send text, click options by label."""
+
+from __future__ import annotations
+
+from dialogs.engine import DialogEngine
+from dialogs.messages import Command, Event, Reply
+from dialogs.session import Session
+
+
+class DialogClient:
+    """Drives one chat through the engine and checks the session round-trips through JSON."""
+
+    def __init__(self, engine: DialogEngine, dialog: str = "menu") -> None:
+        self.engine = engine
+        self.session, self.replies = engine.start(dialog)
+
+    @property
+    def last(self) -> Reply:
+        """The last reply sent."""
+        return self.replies[-1]
+
+    def _apply(self, event: Event) -> list[Reply]:
+        self.session, self.replies = self.engine.handle(self.session, event)
+        restored = Session.model_validate_json(self.session.model_dump_json())
+        assert restored == self.session, "the session must round-trip through JSON"
+        return self.replies
+
+    def send(self, text: str) -> list[Reply]:
+        """Type text."""
+        return self._apply(Event.text(text))
+
+    def click(self, label: str) -> list[Reply]:
+        """Tap the option of the last reply whose label starts with `label`."""
+        matches = [o for o in self.last.options if o.label.startswith(label)]
+        assert len(matches) == 1, (label, [o.label for o in self.last.options])
+        return self._apply(Event.option(matches[0].id, step=self.session.step))
+
+    def command(self, name: Command) -> list[Reply]:
+        """Give a command."""
+        return self._apply(Event.command(name))
+
+    def answer(self, *inputs: str) -> list[Reply]:
+        """Type several answers in a row."""
+        for text in inputs:
+            self.send(text)
+        return self.replies
+
+    @property
+    def result(self) -> str:
+        """The text of the result message (the dialog must have ended)."""
+        results = [r for r in self.replies if r.kind == "result"]
+        assert results, [r.text for r in self.replies]
+        assert results[-1].ended
+        return results[-1].text
