@@ -54,6 +54,7 @@ class Terminal:
     def close(self) -> int:
         """End input (Ctrl-D) and wait for the program to exit."""
         os.write(self.master, b"\x04")
+        self.read_until("Bye.")
         code = self.process.wait(timeout=20)
         os.close(self.master)
         return code
