@@ -15,15 +15,22 @@ from dialogs.vocab import IcpSign, Imaging, Seizure
 __all__ = [
     "AdviceItem",
     "DoseContext",
+    "Group",
     "IcpPathway",
     "crs_advice",
+    "crs_rows",
     "finish",
     "hlh_advice",
+    "hlh_rows",
     "icans_advice",
+    "icans_rows",
     "icp_pathway",
+    "icp_rows",
+    "items",
     "raised_icp_advice",
     "status_epilepticus_advice",
     "status_pathway",
+    "status_rows",
 ]
 
 IcpPathway = Literal["acetazolamide", "high_dose", "undetermined"]
@@ -94,16 +101,22 @@ def _items(
     return out
 
 
+Group = tuple[tuple[AdviceRow, ...], str]
+
+
+def crs_rows(grade: int, guideline: Guideline) -> Group:
+    """The Table 2 rows for a CRS grade, with their topic."""
+    rows = tuple(r for r in guideline.crs_management.items if grade in r.grades)
+    return rows, f"CRS grade {grade}"
+
+
 def crs_advice(grade: int, guideline: Guideline, context: DoseContext) -> list[AdviceItem]:
     """Management of CRS of a grade (Table 2)."""
-    rows = [r for r in guideline.crs_management.items if grade in r.grades]
-    return _items(rows, f"CRS grade {grade}", guideline, context)
+    return items(crs_rows(grade, guideline), guideline, context)
 
 
-def icans_advice(
-    grade: int, concurrent_crs: bool | None, guideline: Guideline, context: DoseContext
-) -> list[AdviceItem]:
-    """Management of ICANS of a grade (Table 5); concurrent CRS decides anti-IL-6 items."""
+def icans_rows(grade: int, concurrent_crs: bool | None, guideline: Guideline) -> Group:
+    """The Table 5 rows for an ICANS grade; concurrent CRS decides the anti-IL-6 rows."""
 
     def applies(row: AdviceRow) -> bool:
         if grade not in row.grades:
@@ -112,8 +125,15 @@ def icans_advice(
             return True
         return (row.when == "concurrent_crs") == concurrent_crs
 
-    rows = [r for r in guideline.icans_management.items if applies(r)]
-    return _items(rows, f"ICANS grade {grade}", guideline, context)
+    rows = tuple(r for r in guideline.icans_management.items if applies(r))
+    return rows, f"ICANS grade {grade}"
+
+
+def icans_advice(
+    grade: int, concurrent_crs: bool | None, guideline: Guideline, context: DoseContext
+) -> list[AdviceItem]:
+    """Management of ICANS of a grade (Table 5); concurrent CRS decides anti-IL-6 items."""
+    return items(icans_rows(grade, concurrent_crs, guideline), guideline, context)
 
 
 def status_pathway(seizure: Seizure) -> Literal["nonconvulsive", "convulsive"] | None:
@@ -125,12 +145,17 @@ def status_pathway(seizure: Seizure) -> Literal["nonconvulsive", "convulsive"] |
     return None
 
 
+def status_rows(pathway: Literal["nonconvulsive", "convulsive"], guideline: Guideline) -> Group:
+    """The Table 6 rows of a status epilepticus pathway."""
+    topic = f"Status epilepticus ({'convulsive' if pathway == 'convulsive' else 'non-convulsive'})"
+    return guideline.status_epilepticus.pathway(pathway), topic
+
+
 def status_epilepticus_advice(
     pathway: Literal["nonconvulsive", "convulsive"], guideline: Guideline, context: DoseContext
 ) -> list[AdviceItem]:
     """Status epilepticus management (Table 6), convulsive or not."""
-    topic = f"Status epilepticus ({'convulsive' if pathway == 'convulsive' else 'non-convulsive'})"
-    return _items(guideline.status_epilepticus.pathway(pathway), topic, guideline, context)
+    return items(status_rows(pathway, guideline), guideline, context)
 
 
 def icp_pathway(findings: IcansFindings, guideline: Guideline) -> IcpPathway | None:
@@ -151,21 +176,37 @@ def icp_pathway(findings: IcansFindings, guideline: Guideline) -> IcpPathway | N
     return None
 
 
-def raised_icp_advice(
-    pathway: IcpPathway, guideline: Guideline, context: DoseContext
-) -> list[AdviceItem]:
-    """Raised intracranial pressure management (Table 7) for a pathway."""
+def icp_rows(pathway: IcpPathway, guideline: Guideline) -> Group:
+    """The Table 7 rows of a raised-ICP pathway."""
     topic = {
         "acetazolamide": "Raised ICP (papilloedema stage 1–2, pressure < 20 mmHg)",
         "high_dose": "Raised ICP (stage 3–5, oedema, or pressure ≥ 20 mmHg)",
         "undetermined": "Raised ICP (pathway not yet known)",
     }[pathway]
-    return _items(guideline.raised_icp.pathway(pathway), topic, guideline, context)
+    return guideline.raised_icp.pathway(pathway), topic
+
+
+def raised_icp_advice(
+    pathway: IcpPathway, guideline: Guideline, context: DoseContext
+) -> list[AdviceItem]:
+    """Raised intracranial pressure management (Table 7) for a pathway."""
+    return items(icp_rows(pathway, guideline), guideline, context)
+
+
+def hlh_rows(guideline: Guideline) -> Group:
+    """The HLH/MAS management rows."""
+    return guideline.hlh.pathway("hlh"), "HLH/MAS"
 
 
 def hlh_advice(guideline: Guideline, context: DoseContext) -> list[AdviceItem]:
     """CAR-T-related HLH/MAS management."""
-    return _items(guideline.hlh.pathway("hlh"), "HLH/MAS", guideline, context)
+    return items(hlh_rows(guideline), guideline, context)
+
+
+def items(group: Group, guideline: Guideline, context: DoseContext) -> list[AdviceItem]:
+    """Advice items for a group of rows, with doses for the patient."""
+    rows, topic = group
+    return _items(rows, topic, guideline, context)
 
 
 def finish(

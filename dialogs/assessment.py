@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
+
 from pydantic import BaseModel, ConfigDict
 
 from dialogs import texts
 from dialogs.advice import (
     AdviceItem,
     DoseContext,
-    crs_advice,
+    Group,
+    crs_rows,
     finish,
-    hlh_advice,
-    icans_advice,
+    hlh_rows,
+    icans_rows,
     icp_pathway,
-    raised_icp_advice,
-    status_epilepticus_advice,
+    icp_rows,
+    items,
     status_pathway,
+    status_rows,
 )
 from dialogs.dosing import bsa_arithmetic
 from dialogs.findings import Findings
@@ -23,7 +28,7 @@ from dialogs.grading import Grade, HlhScreen, grade_crs, grade_icans, screen_hlh
 from dialogs.guideline import Guideline
 from dialogs.units import fmt
 
-__all__ = ["Assessment", "assess"]
+__all__ = ["Assessment", "advised_regimens", "assess"]
 
 
 class Assessment(BaseModel):
@@ -50,6 +55,55 @@ class Assessment(BaseModel):
         return " · ".join(parts)
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What applies to these findings: grades, pathways, and which advice rows (no doses yet)."""
+
+    crs: Grade | None
+    icans: Grade | None
+    hlh: HlhScreen | None
+    pathways: tuple[str, ...]
+    groups: tuple[Group, ...]
+
+
+# Routing asks which regimens apply, then the result asks again: grade each findings once.
+# Findings are frozen (hashable); the guideline hashes by identity. Bounded.
+@functools.lru_cache(maxsize=64)
+def _plan(findings: Findings, guideline: Guideline) -> _Plan:
+    groups: list[Group] = []
+    pathways: list[str] = []
+    crs = grade_crs(findings.crs, guideline) if findings.crs is not None else None
+    if crs is not None and crs.grade is not None and 1 <= crs.grade <= 4:
+        groups.append(crs_rows(crs.grade, guideline))
+    icans = None
+    if findings.icans is not None:
+        icans = grade_icans(findings.icans, guideline, findings.patient.age_years)
+        concurrent = findings.icans.concurrent_crs
+        if concurrent is None and crs is not None:
+            concurrent = crs.present
+        if icans.grade is not None and 1 <= icans.grade <= 4:
+            groups.append(icans_rows(icans.grade, concurrent, guideline))
+        status = status_pathway(findings.icans.seizure)
+        if status is not None:
+            groups.append(status_rows(status, guideline))
+            pathways.append(groups[-1][1])
+        icp = icp_pathway(findings.icans, guideline)
+        if icp is not None:
+            groups.append(icp_rows(icp, guideline))
+            pathways.append(groups[-1][1])
+    hlh = screen_hlh(findings.hlh, guideline) if findings.hlh is not None else None
+    if hlh is not None and hlh.met:
+        groups.append(hlh_rows(guideline))
+        pathways.append(groups[-1][1])
+    return _Plan(crs, icans, hlh, tuple(pathways), tuple(groups))
+
+
+def advised_regimens(findings: Findings, guideline: Guideline) -> list[str]:
+    """The regimens the advice will dose, without working the doses out (for routing)."""
+    plan = _plan(findings, guideline)
+    return [r for rows, _ in plan.groups for row in rows for r in row.regimens]
+
+
 def assess(findings: Findings, guideline: Guideline) -> Assessment:
     """Grade whatever the findings cover and gather the advice, escalation first."""
     patient = findings.patient
@@ -69,44 +123,14 @@ def assess(findings: Findings, guideline: Guideline) -> Assessment:
         echo.append(f"Height {fmt(h.value)} {h.unit}{converted}")
     if weight is not None and height is not None and findings.hlh is not None:
         echo.append(bsa_arithmetic(height, weight))
-
-    items: list[AdviceItem] = []
-    pathways: list[str] = []
-    crs = grade_crs(findings.crs, guideline) if findings.crs is not None else None
-    if crs is not None and crs.grade is not None and 1 <= crs.grade <= 4:
-        items += crs_advice(crs.grade, guideline, context)
-
-    icans = None
-    if findings.icans is not None:
-        icans = grade_icans(findings.icans, guideline, patient.age_years)
-        concurrent = findings.icans.concurrent_crs
-        if concurrent is None and crs is not None:
-            concurrent = crs.present
-        if icans.grade is not None and 1 <= icans.grade <= 4:
-            items += icans_advice(icans.grade, concurrent, guideline, context)
-        status = status_pathway(findings.icans.seizure)
-        if status is not None:
-            found = status_epilepticus_advice(status, guideline, context)
-            pathways.append(found[0].topic)
-            items += found
-        icp = icp_pathway(findings.icans, guideline)
-        if icp is not None:
-            found = raised_icp_advice(icp, guideline, context)
-            pathways.append(found[0].topic)
-            items += found
-
-    hlh = screen_hlh(findings.hlh, guideline) if findings.hlh is not None else None
-    if hlh is not None and hlh.met:
-        found = hlh_advice(guideline, context)
-        pathways.append(found[0].topic)
-        items += found
-
+    plan = _plan(findings, guideline)
+    found = [item for group in plan.groups for item in items(group, guideline, context)]
     return Assessment(
         guideline=guideline.version,
-        crs=crs,
-        icans=icans,
-        hlh=hlh,
-        pathways=tuple(pathways),
+        crs=plan.crs,
+        icans=plan.icans,
+        hlh=plan.hlh,
+        pathways=plan.pathways,
         patient=tuple(echo),
-        advice=finish(items, guideline, context),
+        advice=finish(found, guideline, context),
     )

@@ -15,7 +15,6 @@ from dialogs.vocab import (
     Consciousness,
     Hypotension,
     OxygenDevice,
-    Seizure,
     Vasopressor,
 )
 

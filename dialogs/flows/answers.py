@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
-from dialogs.advice import AdviceItem
-from dialogs.assessment import Assessment, assess
+from dialogs.assessment import Assessment, advised_regimens, assess
 from dialogs.findings import Findings, Patient, TocilizumabDoses
 from dialogs.guideline import Guideline, default_guideline
 from dialogs.questions import ice_score
@@ -110,8 +110,24 @@ def patient_of(answers: Answers) -> tuple[Patient, TocilizumabDoses | None]:
     return Patient.model_validate(patient), doses
 
 
+_MEMO_SIZE = 64
+# One event asks several routing questions of the same answers, then builds the result from
+# them: remember the last few findings so each is validated once. Bounded; pure function memo.
+_findings_memo: dict[str, Findings] = {}
+
+
 def findings_of(answers: Answers) -> Findings:
     """Build the findings document the answers so far describe."""
+    key = json.dumps(answers, sort_keys=True)
+    cached = _findings_memo.get(key)
+    if cached is None:
+        if len(_findings_memo) >= _MEMO_SIZE:
+            _findings_memo.clear()
+        cached = _findings_memo[key] = _findings_of(answers)
+    return cached
+
+
+def _findings_of(answers: Answers) -> Findings:
     patient, doses = patient_of(answers)
     document: dict[str, Any] = {"patient": patient, "tocilizumab_doses": doses}
     crs = _crs(answers)
@@ -136,15 +152,11 @@ def assessment_of(answers: Answers, guideline: Guideline | None = None) -> Asses
     return assess(findings_of(answers), guideline or default_guideline())
 
 
-def _regimens(items: tuple[AdviceItem, ...], guideline: Guideline) -> list[str]:
-    return [d.regimen for item in items for d in item.doses]
-
-
 def _chosen_regimens(answers: Answers, guideline: Guideline) -> list[str]:
     regimen = answers.get("regimen")
     if isinstance(regimen, str):
         return [regimen]
-    return _regimens(assessment_of(answers, guideline).advice, guideline)
+    return advised_regimens(findings_of(answers), guideline)
 
 
 def needs_weight(answers: Answers) -> bool:

@@ -24,9 +24,15 @@ class Terminal:
 
     def __init__(self) -> None:
         self.master, slave = pty.openpty()
-        self.process = subprocess.Popen([sys.executable, "-m", "bot"], stdin=slave,
-                                        stdout=slave, stderr=slave, cwd=ROOT, env=_env(),
-                                        close_fds=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot"],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            cwd=ROOT,
+            env=_env(),
+            close_fds=True,
+        )
         os.close(slave)
         self.screen = ""
 
@@ -104,8 +110,16 @@ def test_console_commands_and_bad_input() -> None:
 
 def test_console_ends_cleanly_at_end_of_piped_input() -> None:
     """With input from a pipe that ends mid-dialog, the console exits 0 without a traceback."""
-    done = subprocess.run([sys.executable, "-m", "bot"], input="3\n45\n", capture_output=True,
-                          text=True, cwd=ROOT, env=_env(), timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        input="3\n45\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=_env(),
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 0
     assert "Traceback" not in done.stderr
     assert "ICE score: type it" in done.stdout

@@ -86,7 +86,9 @@ def test_option_from_an_earlier_question_is_rejected(engine: DialogEngine) -> No
     client.send("38.5")
     before = client.session
     client._apply(Event.option("temp.confirm_yes"))
-    assert client.replies[0].text == "That button belongs to another question. Answer the one below."
+    assert (
+        client.replies[0].text == "That button belongs to another question. Answer the one below."
+    )
     assert client.session == before
 
 
@@ -137,7 +139,8 @@ def test_bad_choice_names_what_is_accepted(engine: DialogEngine) -> None:
     client.answer("38.5")
     client.send("maybe")
     assert client.replies[0].text == (
-        "Please choose one of the options: tap it, or type its number (1–5).")
+        "Please choose one of the options: tap it, or type its number (1–5)."
+    )
     assert client.session.state == "prior"
 
 
@@ -177,11 +180,38 @@ def test_diagrams_are_up_to_date() -> None:
 
 _ALL_OPTION_IDS = sorted(
     {q.option_id(c) for q in QUESTIONS.values() for c in q.choices}
-    | {f"{q.value}.done" for q in Q} | {f"{q.value}.confirm_yes" for q in Q}
+    | {f"{q.value}.done" for q in Q}
+    | {f"{q.value}.confirm_yes" for q in Q}
 )
-_TEXTS = st.sampled_from(["38.4", "101 F", "44", "60", "70", "154 lb", "0", "1", "2", "3", "9",
-                          "12", "none", "yes", "no", "unknown", "noradrenaline, vasopressin",
-                          "papilloedema", "guide", "", "  ", "🙂", "-5", "1e9", "nan"])
+_TEXTS = st.sampled_from(
+    [
+        "38.4",
+        "101 F",
+        "44",
+        "60",
+        "70",
+        "154 lb",
+        "0",
+        "1",
+        "2",
+        "3",
+        "9",
+        "12",
+        "none",
+        "yes",
+        "no",
+        "unknown",
+        "noradrenaline, vasopressin",
+        "papilloedema",
+        "guide",
+        "",
+        "  ",
+        "🙂",
+        "-5",
+        "1e9",
+        "nan",
+    ]
+)
 _EVENTS = st.one_of(
     _TEXTS.map(Event.text),
     st.text(max_size=40).map(Event.text),
@@ -223,14 +253,26 @@ def test_back_returns_to_the_previous_question_with_earlier_answers_intact(
         question = QUESTIONS[Q(session.state)]
         options = _current_options(session)
         if question.kind == "number" and (pick % 2 == 0 or not options):
-            sample = {"temp": "38.6", "flow": "4", "wt": "70", "ht": "170", "fer": "12000",
-                      "csf": "15", "age": "45", "iceentry": "7", "capd": "5", "t24": "1",
-                      "ttot": "2"}[session.state]
+            sample = {
+                "temp": "38.6",
+                "flow": "4",
+                "wt": "70",
+                "ht": "170",
+                "fer": "12000",
+                "csf": "15",
+                "age": "45",
+                "iceentry": "7",
+                "capd": "5",
+                "t24": "1",
+                "ttot": "2",
+            }[session.state]
             event = Event.text(sample)
         elif question.kind == "multi":
-            event = Event.text(question.choices[pick % len(question.choices)].aliases[0]
-                               if question.choices[pick % len(question.choices)].aliases
-                               else question.choices[pick % len(question.choices)].key)
+            event = Event.text(
+                question.choices[pick % len(question.choices)].aliases[0]
+                if question.choices[pick % len(question.choices)].aliases
+                else question.choices[pick % len(question.choices)].key
+            )
         else:
             event = Event.option(options[pick % len(options)], step=session.step)
         before = session
