@@ -284,7 +284,7 @@ class DialogEngine:
 
     def _number(self, question: Question, text: str) -> _Parsed | None:
         """Parse a typed number; None when the text is not a number (it may name an option)."""
-        if not re.match(r"^\s*[-+]?\d", text):
+        if not re.match(r"^\s*[-+]?\d", text, re.ASCII):
             return None
         if question.quantity is not None:
             quantity = question.quantity
@@ -420,7 +420,7 @@ def _match(choices: Sequence[Choice], text: str) -> Choice | None:
     if by_key is not None:
         return by_key
     # Where the keys are numbers themselves (stage 1-5, 0-3 named), a number is never a position.
-    if wanted.isdigit() and not any(c.key.isdigit() for c in choices):
+    if wanted.isascii() and wanted.isdigit() and not any(c.key.isdigit() for c in choices):
         index = int(wanted) - 1
         return choices[index] if 0 <= index < len(choices) else None
     for choice in choices:

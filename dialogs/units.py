@@ -151,7 +151,7 @@ _UNIT_WORDS: dict[str, str] = {
     "litres": "L/min",
     "liters": "L/min",
 }
-_NUMBER = re.compile(r"^\s*([-+]?\d+(?:[.,]\d+)?)\s*([^\d\s].*)?$")
+_NUMBER = re.compile(r"^\s*([-+]?\d+(?:[.,]\d+)?)\s*([^\d\s].*)?$", re.ASCII)
 
 
 @dataclass(frozen=True)

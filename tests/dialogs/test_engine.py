@@ -283,3 +283,13 @@ def test_back_returns_to_the_previous_question_with_earlier_answers_intact(
         assert undone.state == before.state
         assert undone.answers == before.answers
         assert replies[-1].kind == "question"
+
+
+@pytest.mark.parametrize("typed", ["¹", "٣", "²⁵", "½", "3²"])
+def test_non_ascii_digits_are_refused_not_crashed(engine: DialogEngine, typed: str) -> None:
+    """Unicode digits (superscripts, Arabic-Indic) are refused with what is accepted."""
+    for dialog in ("crs", "icans", "ice"):
+        client = DialogClient(engine, dialog)
+        client.send(typed)
+        assert client.replies[0].kind == "error"
+        assert client.session.step == 0
