@@ -215,3 +215,40 @@ CONSOLE_BANNER: Final = (
 )
 CONSOLE_BYE: Final = "Bye."
 CONSOLE_NUMBER_HINT: Final = "(or type a letter: {letters})"
+
+# --- Telegram ---
+PRIVACY: Final = (
+    "This bot grades CRS and ICANS after CAR-T therapy (ASTCT 2019) and gives the management of "
+    "guideline ACLIN.P.088 v2.1, every line with its source.\n\n"
+    "Privacy: never type a patient's name, hospital number, date of birth or any identifier. "
+    "The bot does not need them. It stores only your answers to its questions while a dialog "
+    "is open, and for audit a hashed user id, the time, the dialog, the grades and the guideline "
+    "version. Free text is never logged.\n\n" + DISCLAIMER
+)
+REFUSED: Final = "This bot is limited to the CAR-T team. Ask the team lead to add your Telegram id."
+EXPIRED: Final = "Your previous dialog expired after {hours} hours without an answer. Start again."
+REMIND_CRS: Final = "⏰ Remind me: CRS review in {hours} h"
+REMIND_NEURO: Final = "⏰ Remind me: neuro review in {hours} h"
+REMINDER_SET: Final = (
+    "Reminder set for {time} UTC. Add a bed label (no names) with /bed, e.g. /bed 12A."
+)
+REMINDER_DUE: Final = "⏰ Time for the {what} assessment{label}. Start it with {command}."
+REMINDER_WHAT: Final = {"crs": "CRS", "neuro": "neurotoxicity (ICE/ICANS)"}
+REMINDER_COMMAND: Final = {"crs": "/crs", "neuro": "/icans"}
+BED_SET: Final = "Bed label {label} added to {count} pending reminder(s)."
+BED_INVALID: Final = "A bed label is 1–8 letters, digits or dashes (e.g. 12A). No names."
+BED_NONE: Final = "No pending reminders to label."
+CHOSEN: Final = "✓ {label}"
+ERROR_GENERIC: Final = "Something went wrong on our side. Your last answer is kept; try again."
+COMMAND_MENU: Final = {
+    "start": "Menu and privacy notice",
+    "assess": "Full review: CRS + ICANS",
+    "crs": "Grade CRS",
+    "icans": "Grade ICANS",
+    "ice": "Guided ICE score",
+    "hlh": "HLH/MAS screen",
+    "dose": "Dose calculator",
+    "back": "Undo the last answer",
+    "cancel": "Stop this dialog",
+    "help": "How to answer",
+}

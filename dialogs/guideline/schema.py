@@ -230,6 +230,7 @@ class RoutineRow(AdviceRow):
     """A routine-care item and where it is shown."""
 
     show: Literal["results", "steroids", "reference"]
+    interval_hours: float | None = Field(default=None, gt=0)
 
 
 class RoutineFile(_Frozen):

@@ -1,0 +1,211 @@
+"""A fake Telegram Bot API server on 127.0.0.1 for end-to-end tests.
+
+It speaks the real HTTP protocol python-telegram-bot uses (form-encoded POSTs to
+/bot<TOKEN>/<method>), queues updates for long polling, records every call, and can be told to
+fail the next calls of a method with 429 (retry-after), 500 or a timeout.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+BOT_USER = {"id": 4242, "is_bot": True, "first_name": "CAR-T tox", "username": "cart_tox_bot",
+            "can_join_groups": False, "can_read_all_group_messages": False,
+            "supports_inline_queries": False}
+JSON_FIELDS = ("reply_markup", "commands", "allowed_updates")
+
+
+@dataclass
+class Call:
+    """One request the bot made."""
+
+    method: str
+    params: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)
+
+
+class FakeTelegram:
+    """The server's state; thread-safe."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.lock = threading.Condition()
+        self.updates: list[dict[str, Any]] = []
+        self.calls: list[Call] = []
+        self.failures: dict[str, list[tuple[str, float]]] = {}
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1000)
+        self._query_ids = itertools.count(1)
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    # --- lifecycle ---
+
+    @property
+    def base_url(self) -> str:
+        """The base URL to give the bot (it appends the token)."""
+        return f"http://127.0.0.1:{self.server.server_address[1]}/bot"
+
+    def start(self) -> FakeTelegram:
+        """Start serving in a background thread."""
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and wake any long poll."""
+        with self.lock:
+            self.lock.notify_all()
+        self.server.shutdown()
+        self.server.server_close()
+
+    # --- what the test does ---
+
+    def fail_next(self, method: str, kind: str, value: float = 1.0) -> None:
+        """Make the next call of `method` fail: '429' (retry after value s), '500', 'timeout'."""
+        with self.lock:
+            self.failures.setdefault(method, []).append((kind, value))
+
+    def push(self, update: dict[str, Any]) -> int:
+        """Queue an update for the bot's next getUpdates; return its id."""
+        with self.lock:
+            update_id = next(self._update_ids)
+            self.updates.append({"update_id": update_id, **update})
+            self.lock.notify_all()
+            return update_id
+
+    def send_text(self, chat_id: int, text: str, user_id: int | None = None) -> int:
+        """The doctor types a message (a command when it starts with '/')."""
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids), "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private"},
+            "from": {"id": user_id or chat_id, "is_bot": False, "first_name": "Dr"},
+            "text": text,
+        }
+        if text.startswith("/"):
+            message["entities"] = [{"type": "bot_command", "offset": 0,
+                                    "length": len(text.split()[0])}]
+        return self.push({"message": message})
+
+    def tap(self, chat_id: int, message: dict[str, Any], data: str,
+            user_id: int | None = None) -> int:
+        """The doctor taps a button of a message the bot sent."""
+        return self.push({"callback_query": {
+            "id": str(next(self._query_ids)),
+            "from": {"id": user_id or chat_id, "is_bot": False, "first_name": "Dr"},
+            "chat_instance": f"ci{chat_id}", "data": data, "message": message,
+        }})
+
+    def sent(self, chat_id: int | None = None, method: str = "sendMessage") -> list[Call]:
+        """Calls of a method, optionally for one chat."""
+        with self.lock:
+            return [c for c in self.calls if c.method == method and (
+                chat_id is None or int(c.params.get("chat_id", 0)) == chat_id)]
+
+    def wait_for(self, predicate: Callable[[], bool], timeout: float = 20) -> None:
+        """Wait until the predicate holds."""
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise AssertionError("timed out waiting; last calls: "
+                                     + repr([(c.method, c.params.get("text", "")[:60])
+                                             for c in self.calls[-5:]]))
+            time.sleep(0.02)
+
+    def wait_messages(self, chat_id: int, count: int, timeout: float = 20) -> list[dict[str, Any]]:
+        """Wait until the bot has sent `count` messages to a chat; return them as Telegram would."""
+        self.wait_for(lambda: len(self.sent(chat_id)) >= count, timeout)
+        return [c.params["_message"] for c in self.sent(chat_id)]
+
+    # --- the HTTP side ---
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:  # keep test output quiet
+                return
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", 0))
+                body = self.rfile.read(length).decode()
+                prefix, _, method = self.path.rpartition("/")
+                if prefix != f"/bot{fake.token}":
+                    self._reply(401, {"ok": False, "error_code": 401,
+                                      "description": "Unauthorized"})
+                    return
+                params = {k: v[0] for k, v in parse_qs(body).items()}
+                for key in JSON_FIELDS:
+                    if key in params:
+                        params[key] = json.loads(params[key])
+                status, payload = fake._call(method, params)
+                self._reply(status, payload)
+
+            def _reply(self, status: int, payload: dict[str, Any]) -> None:
+                data = json.dumps(payload).encode()
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    return
+
+        return Handler
+
+    def _call(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        with self.lock:
+            pending = self.failures.get(method)
+            failure = pending.pop(0) if pending else None
+        if failure is not None:
+            kind, value = failure
+            if kind == "429":
+                return 429, {"ok": False, "error_code": 429,
+                             "description": f"Too Many Requests: retry after {int(value)}",
+                             "parameters": {"retry_after": int(value)}}
+            if kind == "500":
+                return 500, {"ok": False, "error_code": 500, "description": "Internal Server Error"}
+            time.sleep(value)  # 'timeout': answer later than the client waits
+        if method == "getUpdates":
+            return 200, {"ok": True, "result": self._get_updates(params)}
+        result = self._result(method, params)
+        with self.lock:
+            self.calls.append(Call(method, params))
+        return 200, {"ok": True, "result": result}
+
+    def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset", 0) or 0)
+        timeout = min(float(params.get("timeout", 0) or 0), 2.0)
+        deadline = time.monotonic() + timeout
+        with self.lock:
+            while True:
+                # Updates below the offset are confirmed: Telegram forgets them.
+                self.updates = [u for u in self.updates if u["update_id"] >= offset]
+                if self.updates or time.monotonic() >= deadline:
+                    return list(self.updates[:100])
+                self.lock.wait(max(0.0, deadline - time.monotonic()))
+
+    def _result(self, method: str, params: dict[str, Any]) -> Any:
+        if method == "getMe":
+            return BOT_USER
+        if method in ("sendMessage", "editMessageText"):
+            chat_id = int(params["chat_id"]) if "chat_id" in params else 0
+            message = {
+                "message_id": int(params.get("message_id") or next(self._message_ids)),
+                "date": int(time.time()), "chat": {"id": chat_id, "type": "private"},
+                "from": BOT_USER, "text": params.get("text", ""),
+            }
+            if "reply_markup" in params:
+                message["reply_markup"] = params["reply_markup"]
+            params["_message"] = message
+            return message
+        return True
