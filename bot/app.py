@@ -337,10 +337,17 @@ def _post_shutdown(store: AsyncStore) -> Callable[[Application[Any, Any, Any, An
 
 async def _reminder_loop(bot: Bot, application: Application[Any, Any, Any, Any, Any, Any]
                          ) -> None:
-    """Check for due reminders every few seconds until the application stops."""
-    while application.running or not application.updater or application.updater.running:
+    """Deliver due reminders every few seconds while the application runs."""
+    while not application.running:  # post_init runs before start
+        await asyncio.sleep(0.05)
+    poll = bot.settings.reminder_poll_seconds
+    while application.running:
         try:
             await bot.deliver_reminders(application)
         except Exception as error:  # noqa: BLE001 - the loop must outlive any one failure
             log.warning("reminder check failed: %s", type(error).__name__)
-        await asyncio.sleep(bot.settings.reminder_poll_seconds)
+        # Sleep in short slices so that stopping the bot is never held up by this loop.
+        waited = 0.0
+        while waited < poll and application.running:
+            await asyncio.sleep(min(1.0, poll - waited))
+            waited += 1.0

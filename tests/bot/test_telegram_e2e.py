@@ -91,3 +91,127 @@ def test_full_assessment_by_tapping_buttons(fake: FakeTelegram, bot: BotProcess)
     assert len(answered) >= 13, "every callback query is answered"
     edits = fake.sent(method="editMessageText")
     assert any("✓ Facemask" in e.params["text"] for e in edits)
+
+
+def test_sigkill_mid_dialog_then_restart_loses_no_answer(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    """Kill -9 the bot mid-dialog; the restarted bot resumes at the question, answers intact."""
+    database = tmp_path / "bot.sqlite3"
+    first = BotProcess(fake, database).start()
+    chat = Chat(fake, DOCTOR)
+    chat.say("/crs")
+    chat.say("39.2")
+    chat.tap("None yet")
+    question = chat.tap("Fluids only")
+    assert question["text"].startswith("Is the hypotension explained")
+    first.kill()
+    second = BotProcess(fake, database).start()
+    try:
+        chat.tap("No, it is CRS")
+        chat.tap("Room air")
+        result = chat.say("70")
+        assert result["text"].startswith("<b>CRS grade 2</b>")
+        assert "Hypotension needing fluids" in result["text"]
+    finally:
+        second.stop()
+    assert TOKEN not in first.output() + second.output()
+
+
+def test_429_500_and_timeouts_are_survived(fake: FakeTelegram, bot: BotProcess) -> None:
+    """Injected 429 (retry-after), 500 and a timeout on sendMessage: every reply still arrives."""
+    chat = Chat(fake, DOCTOR)
+    chat.say("/start", expect=2)
+    fake.fail_next("sendMessage", "429", 1)
+    chat.tap("CRS grade")
+    fake.fail_next("sendMessage", "500")
+    chat.say("38.5")
+    fake.fail_next("sendMessage", "timeout", 1.5)
+    fake.fail_next("answerCallbackQuery", "500")
+    chat.tap("None yet")
+    fake.fail_next("getUpdates", "500")
+    chat.tap("No hypotension")
+    result = chat.tap("Room air")
+    assert result["text"].startswith("Weight")
+    assert bot.process is not None
+    assert bot.process.poll() is None, "the bot is still running"
+
+
+def test_two_users_interleaved_do_not_cross_talk(fake: FakeTelegram, bot: BotProcess) -> None:
+    """Two doctors answering in turns each get their own dialog and result."""
+    first, second = Chat(fake, DOCTOR), Chat(fake, OTHER)
+    first.say("/crs")
+    second.say("/icans")
+    first.say("38.1")
+    second.say("45")
+    first.tap("None yet")
+    second.say("5")
+    first.tap("No hypotension")
+    second.tap("Wakes to voice")
+    result_one = first.tap("Room air")
+    second.tap("No")
+    assert result_one["text"].startswith("Weight")
+    assert second.messages[-1]["text"].startswith("Seizures?")
+    assert all("Seizures" not in m["text"] for m in first.messages)
+    assert all("Highest temperature" not in m["text"] for m in second.messages)
+
+
+def test_a_tap_on_an_old_question_is_answered_moved_on(fake: FakeTelegram,
+                                                       bot: BotProcess) -> None:
+    """Tapping a button of an earlier message changes nothing and says the question moved on."""
+    chat = Chat(fake, DOCTOR)
+    chat.say("/crs")
+    chat.say("38.5")
+    old = chat.messages[-1]
+    chat.tap("None yet")
+    before = len(chat.messages)
+    fake.tap(DOCTOR, old, button(old, "Steroids"))
+    fake.wait_for(lambda: any(c.params.get("text") == "That question has moved on. Answer the "
+                              "one below." for c in fake.sent(method="answerCallbackQuery")))
+    fake.wait_messages(DOCTOR, before + 2)
+    assert chat.messages[-1]["text"] == "Blood pressure support?"
+
+
+def test_allowlist_refuses_unknown_users_without_clinical_content(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    """With ALLOWED_USER_IDS set, anyone else gets a refusal and nothing clinical."""
+    process = BotProcess(fake, tmp_path / "bot.sqlite3", ALLOWED_USER_IDS=str(DOCTOR)).start()
+    try:
+        stranger, doctor = Chat(fake, OTHER), Chat(fake, DOCTOR)
+        refusal = stranger.say("/crs")
+        assert refusal["text"].startswith("This bot is limited to the CAR-T team")
+        stranger.say("38.5")
+        assert len(stranger.messages) == 2
+        assert all("temperature" not in m["text"].lower() for m in stranger.messages)
+        assert doctor.say("/crs")["text"].startswith("Highest temperature")
+    finally:
+        process.stop()
+
+
+def test_reminders_survive_a_restart_and_arrive(fake: FakeTelegram, tmp_path: Path) -> None:
+    """A reminder set after a result is stored in SQLite, survives a restart, and is delivered."""
+    database = tmp_path / "bot.sqlite3"
+    first = BotProcess(fake, database).start()
+    chat = Chat(fake, DOCTOR)
+    chat.say("/crs")
+    for step in ("38.4",):
+        chat.say(step)
+    chat.tap("None yet")
+    chat.tap("No hypotension")
+    chat.tap("Room air")
+    chat.say("70")
+    chat.tap("⏰ Remind me: CRS review in 12 h")
+    chat.say("/bed 12A")
+    first.stop()
+    # Bring the reminder due now, as if 12 hours had passed while the bot was down.
+    import sqlite3
+
+    with sqlite3.connect(database) as db:
+        db.execute("UPDATE reminders SET due_at = 0")
+    second = BotProcess(fake, database).start()
+    try:
+        fake.wait_for(lambda: any("Time for the CRS assessment (bed 12A)" in m["text"]
+                                  for m in chat.messages))
+    finally:
+        second.stop()
