@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -39,19 +40,31 @@ from dialogs.messages import Command, Event, Reply
 __all__ = ["Bot", "build_application", "send_with_retry"]
 
 log = logging.getLogger("bot")
+App = Application[Any, Any, Any, Any, Any, Any]
+Hook = Callable[[App], Coroutine[Any, Any, None]]
 _T = TypeVar("_T")
 
-DIALOG_COMMANDS = {"assess": "assessment", "crs": "crs", "icans": "icans", "ice": "ice",
-                   "hlh": "hlh", "dose": "dose"}
-ENGINE_COMMANDS: dict[str, Command] = {"back": "back", "cancel": "cancel", "help": "help",
-                                       "restart": "restart"}
+DIALOG_COMMANDS = {
+    "assess": "assessment",
+    "crs": "crs",
+    "icans": "icans",
+    "ice": "ice",
+    "hlh": "hlh",
+    "dose": "dose",
+}
+ENGINE_COMMANDS: dict[str, Command] = {
+    "back": "back",
+    "cancel": "cancel",
+    "help": "help",
+    "restart": "restart",
+}
 REMINDER_DIALOGS = ("assessment", "crs", "icans")
 BED_LABEL = re.compile(r"^[A-Za-z0-9-]{1,8}$")
 MAX_ATTEMPTS = 5
 
 
 async def send_with_retry(call: Callable[[], Awaitable[_T]], attempts: int = MAX_ATTEMPTS) -> _T:
-    """Call Telegram; wait out 429 (retry-after), retry timeouts and network errors, then give up."""
+    """Call Telegram; wait out 429 (retry-after), retry timeouts and network errors, bounded."""
     delay = 0.5
     for attempt in range(1, attempts + 1):
         try:
@@ -135,23 +148,30 @@ class Bot:
             await self._reminder(update, context, option)
             return
         chat_id = _chat(update)
-        outcome = await self.service.handle(chat_id, _user(update), update.update_id,
-                                            Event.option(option, step))
+        outcome = await self.service.handle(
+            chat_id, _user(update), update.update_id, Event.option(option, step)
+        )
         moved_on = any(r.text == texts.STALE for r in outcome.replies)
         await send_with_retry(lambda: query.answer(texts.STALE if moved_on else None))
         if outcome.duplicate:
             return
-        if not moved_on and query.message is not None and not any(
-            r.kind == "error" for r in outcome.replies
+        if (
+            not moved_on
+            and query.message is not None
+            and not any(r.kind == "error" for r in outcome.replies)
         ):
             label = _label_of(query, option)
             text = getattr(query.message, "text", None) or ""
             if label:
                 with contextlib.suppress(BadRequest):
-                    await send_with_retry(lambda: query.edit_message_text(
-                        to_html(Reply(text=text)) + "\n\n"
-                        + texts.CHOSEN.format(label=_escape(label)),
-                        parse_mode=ParseMode.HTML))
+                    await send_with_retry(
+                        lambda: query.edit_message_text(
+                            to_html(Reply(text=text))
+                            + "\n\n"
+                            + texts.CHOSEN.format(label=_escape(label)),
+                            parse_mode=ParseMode.HTML,
+                        )
+                    )
         await self.send(context, chat_id, outcome)
 
     async def on_bed(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -169,25 +189,31 @@ class Bot:
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log the error's type only (messages may hold user text); tell the user briefly."""
         error = context.error
-        log.error("handler failed: %s", type(error).__name__,
-                  exc_info=(type(error), error, error.__traceback__) if error else None)
+        log.error(
+            "handler failed: %s",
+            type(error).__name__,
+            exc_info=(type(error), error, error.__traceback__) if error else None,
+        )
         if isinstance(update, Update) and update.effective_chat is not None:
             chat_id = update.effective_chat.id
             with contextlib.suppress(Exception):
                 await send_with_retry(
-                    lambda: context.bot.send_message(chat_id, texts.ERROR_GENERIC), attempts=2)
+                    lambda: context.bot.send_message(chat_id, texts.ERROR_GENERIC), attempts=2
+                )
 
     # --- helpers ---
 
-    async def _event(self, update: Update, context: ContextTypes.DEFAULT_TYPE,
-                     event: Event) -> None:
+    async def _event(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, event: Event
+    ) -> None:
         chat_id = _chat(update)
         outcome = await self.service.handle(chat_id, _user(update), update.update_id, event)
         if not outcome.duplicate:
             await self.send(context, chat_id, outcome)
 
-    async def send(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int,
-                   outcome: Outcome) -> None:
+    async def send(
+        self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, outcome: Outcome
+    ) -> None:
         """Send the replies: HTML, split under the limit, buttons on the last chunk."""
         for reply in outcome.replies:
             markup = keyboard(reply, outcome.session.step)
@@ -196,9 +222,15 @@ class Bot:
             chunks = split_text(to_html(reply))
             for index, chunk in enumerate(chunks):
                 last = index == len(chunks) - 1
-                await send_with_retry(lambda c=chunk, m=markup if last else None: (
-                    context.bot.send_message(chat_id, c, parse_mode=ParseMode.HTML,
-                                             reply_markup=m)))
+                await send_with_retry(
+                    functools.partial(
+                        context.bot.send_message,
+                        chat_id,
+                        chunk,
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=markup if last else None,
+                    )
+                )
 
     def _intervals(self) -> dict[str, float]:
         hours = {r.id: r.interval_hours for r in self.guideline.routine.items if r.interval_hours}
@@ -206,43 +238,57 @@ class Bot:
 
     def _reminder_keyboard(self) -> InlineKeyboardMarkup:
         hours = self._intervals()
-        return InlineKeyboardMarkup([
-            [InlineKeyboardButton(texts.REMIND_CRS.format(hours=f"{hours['crs']:g}"),
-                                  callback_data="rem:crs")],
-            [InlineKeyboardButton(texts.REMIND_NEURO.format(hours=f"{hours['neuro']:g}"),
-                                  callback_data="rem:neuro")],
-        ])
+        return InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        texts.REMIND_CRS.format(hours=f"{hours['crs']:g}"), callback_data="rem:crs"
+                    )
+                ],
+                [
+                    InlineKeyboardButton(
+                        texts.REMIND_NEURO.format(hours=f"{hours['neuro']:g}"),
+                        callback_data="rem:neuro",
+                    )
+                ],
+            ]
+        )
 
-    async def _reminder(self, update: Update, context: ContextTypes.DEFAULT_TYPE,
-                        data: str) -> None:
+    async def _reminder(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, data: str
+    ) -> None:
         query = update.callback_query
         assert query is not None
         kind = data.removeprefix("rem:")
         hours = self._intervals().get(kind)
         if hours is None:
-            await send_with_retry(lambda: query.answer())
+            await send_with_retry(query.answer)
             return
         chat_id = _chat(update)
         due = self.service.clock() + hours * 3600
         store = self.service.store
         await store.run(Store.add_reminder, store.store, chat_id, due, kind, "")
         when = time.strftime("%H:%M on %d %b", time.gmtime(due))
-        await send_with_retry(lambda: query.answer())
-        await send_with_retry(lambda: context.bot.send_message(
-            chat_id, texts.REMINDER_SET.format(time=when)))
+        await send_with_retry(query.answer)
+        await send_with_retry(
+            lambda: context.bot.send_message(chat_id, texts.REMINDER_SET.format(time=when))
+        )
 
-    async def deliver_reminders(self, application: Application[Any, Any, Any, Any, Any, Any]
-                                ) -> None:
+    async def deliver_reminders(self, application: App) -> None:
         """Send reminders that have come due (run periodically; survives restarts via SQLite)."""
         store = self.service.store
         for reminder in await store.run(Store.due_reminders, store.store, self.service.clock()):
             label = f" (bed {reminder.label})" if reminder.label else ""
-            text = texts.REMINDER_DUE.format(what=texts.REMINDER_WHAT[reminder.kind], label=label,
-                                             command=texts.REMINDER_COMMAND[reminder.kind])
+            text = texts.REMINDER_DUE.format(
+                what=texts.REMINDER_WHAT[reminder.kind],
+                label=label,
+                command=texts.REMINDER_COMMAND[reminder.kind],
+            )
             try:
-                await send_with_retry(lambda r=reminder, t=text: application.bot.send_message(
-                    r.chat_id, t))
-            except Exception as error:  # noqa: BLE001 - one failed reminder must not stop the rest
+                await send_with_retry(
+                    functools.partial(application.bot.send_message, reminder.chat_id, text)
+                )
+            except Exception as error:
                 log.warning("reminder not delivered: %s", type(error).__name__)
                 continue
             await store.run(Store.mark_sent, store.store, reminder.id)
@@ -278,26 +324,33 @@ def _label_of(query: Any, option: str) -> str | None:
     return None
 
 
-def build_application(
+def build_application(  # noqa: PLR0917 - the composition root takes every dependency
     settings: Settings,
     engine: DialogEngine,
     store: Store,
     request: BaseRequest | None = None,
     updates_request: BaseRequest | None = None,
     clock: Callable[[], float] = time.time,
-) -> tuple[Application[Any, Any, Any, Any, Any, Any], Bot]:
+) -> tuple[App, Bot]:
     """The composition root: every dependency is built or handed in here and nowhere else."""
     token = settings.token
     if not token:
         raise ValueError("TELEGRAM_TOKEN is not set")
     async_store = AsyncStore(store)
-    service = ChatService(engine=engine, store=async_store,
-                          salt=settings.audit_salt.get_secret_value(),
-                          expiry_seconds=settings.session_expiry_hours * 3600, clock=clock)
+    service = ChatService(
+        engine=engine,
+        store=async_store,
+        salt=settings.audit_salt.get_secret_value(),
+        expiry_seconds=settings.session_expiry_hours * 3600,
+        clock=clock,
+    )
     bot = Bot(settings=settings, service=service, guideline=engine.guideline)
     builder = ApplicationBuilder().token(token).base_url(settings.telegram_base_url)
-    builder = builder.concurrent_updates(True).post_init(_post_init(bot)).post_shutdown(
-        _post_shutdown(async_store))
+    builder = (
+        builder.concurrent_updates(True)
+        .post_init(_post_init(bot))
+        .post_shutdown(_post_shutdown(async_store))
+    )
     if request is not None:
         builder = builder.request(request)
     else:
@@ -317,9 +370,10 @@ def build_application(
     return application, bot
 
 
-def _post_init(bot: Bot) -> Callable[[Application[Any, Any, Any, Any, Any, Any]],
-                                     Awaitable[None]]:
-    async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def _post_init(
+    bot: Bot,
+) -> Callable[[App], Coroutine[Any, Any, None]]:
+    async def post_init(application: App) -> None:
         commands = [BotCommand(name, text) for name, text in texts.COMMAND_MENU.items()]
         await send_with_retry(lambda: application.bot.set_my_commands(commands))
         application.create_task(_reminder_loop(bot, application), name="reminders")
@@ -327,16 +381,16 @@ def _post_init(bot: Bot) -> Callable[[Application[Any, Any, Any, Any, Any, Any]]
     return post_init
 
 
-def _post_shutdown(store: AsyncStore) -> Callable[[Application[Any, Any, Any, Any, Any, Any]],
-                                                   Awaitable[None]]:
-    async def post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def _post_shutdown(
+    store: AsyncStore,
+) -> Callable[[App], Coroutine[Any, Any, None]]:
+    async def post_shutdown(application: App) -> None:
         store.close()
 
     return post_shutdown
 
 
-async def _reminder_loop(bot: Bot, application: Application[Any, Any, Any, Any, Any, Any]
-                         ) -> None:
+async def _reminder_loop(bot: Bot, application: App) -> None:
     """Deliver due reminders every few seconds while the application runs."""
     while not application.running:  # post_init runs before start
         await asyncio.sleep(0.05)
@@ -344,7 +398,7 @@ async def _reminder_loop(bot: Bot, application: Application[Any, Any, Any, Any, 
     while application.running:
         try:
             await bot.deliver_reminders(application)
-        except Exception as error:  # noqa: BLE001 - the loop must outlive any one failure
+        except Exception as error:
             log.warning("reminder check failed: %s", type(error).__name__)
         # Sleep in short slices so that stopping the bot is never held up by this loop.
         waited = 0.0

@@ -1,4 +1,4 @@
-"""Logging: secrets redacted from every record, httpx's request lines (which hold the token) quiet."""
+"""Logging: secrets redacted from every record; httpx request lines (with the token) quiet."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Iterable
 __all__ = ["Redactor", "configure_logging", "redact"]
 
 REDACTED = "[REDACTED]"
+QUIET_ERRORS = frozenset({"InvalidToken"})
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
@@ -31,6 +32,13 @@ class Redactor(logging.Filter):
         clean = redact(message, self.secrets)
         if clean != message:
             record.msg, record.args = clean, None
+        if (
+            record.exc_info
+            and record.exc_info[0] is not None
+            and (record.exc_info[0].__name__ in QUIET_ERRORS)
+        ):
+            # A rejected token is a configuration error with its own clear message at exit.
+            record.exc_info, record.exc_text = None, None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:

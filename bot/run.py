@@ -26,8 +26,11 @@ def main(argv: list[str]) -> int:
         sys.stderr.write(f"error: {'.'.join(map(str, first['loc']))}: {first['msg']}\n")
         return EXIT_CONFIG
     try:
-        guideline = (load_guideline(settings.guideline_dir) if settings.guideline_dir
-                     else default_guideline())
+        guideline = (
+            load_guideline(settings.guideline_dir)
+            if settings.guideline_dir
+            else default_guideline()
+        )
     except GuidelineError as error:
         sys.stderr.write(f"error: guideline: {error}\n")
         return EXIT_CONFIG
@@ -60,20 +63,28 @@ def _run_telegram(settings: Settings, engine: object) -> int:
         sys.stderr.write(f"error: {redact(str(error), secrets)}\n")
         return EXIT_CONFIG
     application, _ = build_application(settings, engine, store)
-    log.info("starting (%s mode, guideline %s, database %s)",
-             "webhook" if settings.webhook_url else "polling", engine.guideline.version,
-             settings.database_path)
+    log.info(
+        "starting (%s mode, guideline %s, database %s)",
+        "webhook" if settings.webhook_url else "polling",
+        engine.guideline.version,
+        settings.database_path,
+    )
     try:
         if settings.webhook_url:
             secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-            application.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port,
-                                    webhook_url=settings.webhook_url, secret_token=secret,
-                                    allowed_updates=Update.ALL_TYPES)
+            application.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                webhook_url=settings.webhook_url,
+                secret_token=secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
         else:
             application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
     except InvalidToken:
-        sys.stderr.write("error: Telegram rejected TELEGRAM_TOKEN; copy it again from "
-                         "@BotFather.\n")
+        sys.stderr.write(
+            "error: Telegram rejected TELEGRAM_TOKEN; copy it again from @BotFather.\n"
+        )
         return EXIT_CONFIG
     except NetworkError as error:
         sys.stderr.write(f"error: cannot reach Telegram: {redact(str(error), secrets)}\n")

@@ -90,5 +90,9 @@ class ChatService:
         if not results or session.dialog not in GRADED_DIALOGS:
             return None
         grades = results[-1].text.split("\n", 1)[0]
-        return AuditEntry(user_hash=hash_user(user_id, self.salt), dialog=session.dialog,
-                          grades=grades, guideline=session.guideline)
+        return AuditEntry(
+            user_hash=hash_user(user_id, self.salt),
+            dialog=session.dialog,
+            grades=grades,
+            guideline=session.guideline,
+        )

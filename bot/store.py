@@ -123,8 +123,14 @@ class Store:
             return None
         return Stored(Session.model_validate_json(row[0]), row[1], row[2])
 
-    def save(self, chat_id: int, session: Session, now: float, update_id: int,
-             audit: AuditEntry | None = None) -> None:
+    def save(
+        self,
+        chat_id: int,
+        session: Session,
+        now: float,
+        update_id: int,
+        audit: AuditEntry | None = None,
+    ) -> None:
         """Write the session (and its audit entry) in one durable transaction."""
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
@@ -144,8 +150,9 @@ class Store:
 
     def audit_rows(self) -> list[dict[str, object]]:
         """Every audit row, oldest first."""
-        cursor = self.db.execute("SELECT at, user_hash, dialog, grades, guideline FROM audit "
-                                 "ORDER BY id")
+        cursor = self.db.execute(
+            "SELECT at, user_hash, dialog, grades, guideline FROM audit ORDER BY id"
+        )
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -162,21 +169,26 @@ class Store:
         """Give the chat's pending reminders a bed label; return how many."""
         with self.db:
             cursor = self.db.execute(
-                "UPDATE reminders SET label = ? WHERE chat_id = ? AND sent = 0", (label, chat_id))
+                "UPDATE reminders SET label = ? WHERE chat_id = ? AND sent = 0", (label, chat_id)
+            )
         return cursor.rowcount
 
     def due_reminders(self, now: float) -> list[Reminder]:
         """Reminders due by now and not yet sent."""
         rows = self.db.execute(
             "SELECT id, chat_id, due_at, kind, label FROM reminders "
-            "WHERE sent = 0 AND due_at <= ? ORDER BY due_at", (now,)).fetchall()
+            "WHERE sent = 0 AND due_at <= ? ORDER BY due_at",
+            (now,),
+        ).fetchall()
         return [Reminder(*row) for row in rows]
 
     def pending_reminders(self, chat_id: int) -> list[Reminder]:
         """A chat's reminders not yet sent."""
         rows = self.db.execute(
             "SELECT id, chat_id, due_at, kind, label FROM reminders "
-            "WHERE sent = 0 AND chat_id = ? ORDER BY due_at", (chat_id,)).fetchall()
+            "WHERE sent = 0 AND chat_id = ? ORDER BY due_at",
+            (chat_id,),
+        ).fetchall()
         return [Reminder(*row) for row in rows]
 
     def mark_sent(self, reminder_id: int) -> None:

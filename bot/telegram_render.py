@@ -1,4 +1,4 @@
-"""Replies to Telegram messages: HTML-escaped text, inline keyboards, split under 4096 characters."""
+"""Replies as Telegram messages: HTML-escaped text, inline keyboards, split under 4096 chars."""
 
 from __future__ import annotations
 
@@ -34,8 +34,10 @@ def keyboard(reply: Reply, step: int) -> InlineKeyboardMarkup | None:
     if not reply.options:
         return None
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(o.label, callback_data=callback_data(step, o.id))]
-         for o in reply.options]
+        [
+            [InlineKeyboardButton(o.label, callback_data=callback_data(step, o.id))]
+            for o in reply.options
+        ]
     )
 
 
@@ -51,20 +53,17 @@ def to_html(reply: Reply) -> str:
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     """Split at line boundaries into chunks of at most `limit` characters."""
     chunks: list[str] = []
-    current = ""
+    current: list[str] = []
+    size = 0
     for line in text.split("\n"):
-        while len(line) > limit:  # a single over-long line: cut it (never seen in practice)
-            if current:
-                chunks.append(current)
-                current = ""
-            chunks.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            chunks.append(current)
-            current = line
-        else:
-            current = candidate
-    if current or not chunks:
-        chunks.append(current)
+        # A single line longer than the limit is cut (never seen in practice).
+        pieces = [line[i : i + limit] for i in range(0, len(line), limit)] or [""]
+        for piece in pieces:
+            extra = len(piece) + (1 if current else 0)
+            if current and size + extra > limit:
+                chunks.append("\n".join(current))
+                current, size, extra = [], 0, len(piece)
+            current.append(piece)
+            size += extra
+    chunks.append("\n".join(current))
     return chunks

@@ -17,9 +17,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
-BOT_USER = {"id": 4242, "is_bot": True, "first_name": "CAR-T tox", "username": "cart_tox_bot",
-            "can_join_groups": False, "can_read_all_group_messages": False,
-            "supports_inline_queries": False}
+BOT_USER = {
+    "id": 4242,
+    "is_bot": True,
+    "first_name": "CAR-T tox",
+    "username": "cart_tox_bot",
+    "can_join_groups": False,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
 JSON_FIELDS = ("reply_markup", "commands", "allowed_updates")
 
 
@@ -85,39 +91,53 @@ class FakeTelegram:
     def send_text(self, chat_id: int, text: str, user_id: int | None = None) -> int:
         """The doctor types a message (a command when it starts with '/')."""
         message: dict[str, Any] = {
-            "message_id": next(self._message_ids), "date": int(time.time()),
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
             "chat": {"id": chat_id, "type": "private"},
             "from": {"id": user_id or chat_id, "is_bot": False, "first_name": "Dr"},
             "text": text,
         }
         if text.startswith("/"):
-            message["entities"] = [{"type": "bot_command", "offset": 0,
-                                    "length": len(text.split()[0])}]
+            message["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": len(text.split(maxsplit=1)[0])}
+            ]
         return self.push({"message": message})
 
-    def tap(self, chat_id: int, message: dict[str, Any], data: str,
-            user_id: int | None = None) -> int:
+    def tap(
+        self, chat_id: int, message: dict[str, Any], data: str, user_id: int | None = None
+    ) -> int:
         """The doctor taps a button of a message the bot sent."""
-        return self.push({"callback_query": {
-            "id": str(next(self._query_ids)),
-            "from": {"id": user_id or chat_id, "is_bot": False, "first_name": "Dr"},
-            "chat_instance": f"ci{chat_id}", "data": data, "message": message,
-        }})
+        return self.push(
+            {
+                "callback_query": {
+                    "id": str(next(self._query_ids)),
+                    "from": {"id": user_id or chat_id, "is_bot": False, "first_name": "Dr"},
+                    "chat_instance": f"ci{chat_id}",
+                    "data": data,
+                    "message": message,
+                }
+            }
+        )
 
     def sent(self, chat_id: int | None = None, method: str = "sendMessage") -> list[Call]:
         """Calls of a method, optionally for one chat."""
         with self.lock:
-            return [c for c in self.calls if c.method == method and (
-                chat_id is None or int(c.params.get("chat_id", 0)) == chat_id)]
+            return [
+                c
+                for c in self.calls
+                if c.method == method
+                and (chat_id is None or int(c.params.get("chat_id", 0)) == chat_id)
+            ]
 
     def wait_for(self, predicate: Callable[[], bool], timeout: float = 20) -> None:
         """Wait until the predicate holds."""
         deadline = time.monotonic() + timeout
         while not predicate():
             if time.monotonic() > deadline:
-                raise AssertionError("timed out waiting; last calls: "
-                                     + repr([(c.method, c.params.get("text", "")[:60])
-                                             for c in self.calls[-5:]]))
+                raise AssertionError(
+                    "timed out waiting; last calls: "
+                    + repr([(c.method, c.params.get("text", "")[:60]) for c in self.calls[-5:]])
+                )
             time.sleep(0.02)
 
     def wait_messages(self, chat_id: int, count: int, timeout: float = 20) -> list[dict[str, Any]]:
@@ -139,8 +159,9 @@ class FakeTelegram:
                 body = self.rfile.read(length).decode()
                 prefix, _, method = self.path.rpartition("/")
                 if prefix != f"/bot{fake.token}":
-                    self._reply(401, {"ok": False, "error_code": 401,
-                                      "description": "Unauthorized"})
+                    self._reply(
+                        401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+                    )
                     return
                 params = {k: v[0] for k, v in parse_qs(body).items()}
                 for key in JSON_FIELDS:
@@ -169,9 +190,12 @@ class FakeTelegram:
         if failure is not None:
             kind, value = failure
             if kind == "429":
-                return 429, {"ok": False, "error_code": 429,
-                             "description": f"Too Many Requests: retry after {int(value)}",
-                             "parameters": {"retry_after": int(value)}}
+                return 429, {
+                    "ok": False,
+                    "error_code": 429,
+                    "description": f"Too Many Requests: retry after {int(value)}",
+                    "parameters": {"retry_after": int(value)},
+                }
             if kind == "500":
                 return 500, {"ok": False, "error_code": 500, "description": "Internal Server Error"}
             time.sleep(value)  # 'timeout': answer later than the client waits
@@ -201,8 +225,10 @@ class FakeTelegram:
             chat_id = int(params["chat_id"]) if "chat_id" in params else 0
             message = {
                 "message_id": int(params.get("message_id") or next(self._message_ids)),
-                "date": int(time.time()), "chat": {"id": chat_id, "type": "private"},
-                "from": BOT_USER, "text": params.get("text", ""),
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "private"},
+                "from": BOT_USER,
+                "text": params.get("text", ""),
             }
             if "reply_markup" in params:
                 message["reply_markup"] = params["reply_markup"]

@@ -12,32 +12,38 @@ from typing import Any
 from tests.bot.fake_telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[2]
-TOKEN = "123456:TEST-token-do-not-log-AbCdEf"
+TOKEN = "123456:TEST-token-do-not-log-AbCdEf"  # noqa: S105 - a fake token for a fake server
 
 
 class BotProcess:
     """`python -m bot` with TELEGRAM_TOKEN set, pointed at the fake server."""
 
-    def __init__(self, fake: FakeTelegram, database: Path, token: str = TOKEN,
-                 **env: str) -> None:
+    def __init__(self, fake: FakeTelegram, database: Path, token: str = TOKEN, **env: str) -> None:
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
-        self.env.update({
-            "TELEGRAM_TOKEN": token,
-            "TELEGRAM_BASE_URL": fake.base_url,
-            "DATABASE_PATH": str(database),
-            "REMINDER_POLL_SECONDS": "0.2",
-            "TELEGRAM_TIMEOUT_SECONDS": "1",
-            "PYTHONUNBUFFERED": "1",
-            **env,
-        })
+        self.env.update(
+            {
+                "TELEGRAM_TOKEN": token,
+                "TELEGRAM_BASE_URL": fake.base_url,
+                "DATABASE_PATH": str(database),
+                "REMINDER_POLL_SECONDS": "0.2",
+                "TELEGRAM_TIMEOUT_SECONDS": "1",
+                "PYTHONUNBUFFERED": "1",
+                **env,
+            }
+        )
         self.log = database.with_suffix(f".{len(list(database.parent.glob('*.log')))}.log")
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> BotProcess:
         """Start the bot process, its output going to a log file."""
         with self.log.open("wb") as out:
-            self.process = subprocess.Popen([sys.executable, "-m", "bot"], cwd=ROOT,
-                                            env=self.env, stdout=out, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "bot"],
+                cwd=ROOT,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         return self
 
     def kill(self) -> None:
@@ -66,8 +72,9 @@ class BotProcess:
 def buttons(message: dict[str, Any]) -> list[tuple[str, str]]:
     """(label, callback data) of a message's inline keyboard."""
     markup = message.get("reply_markup") or {}
-    return [(b["text"], b["callback_data"]) for row in markup.get("inline_keyboard", [])
-            for b in row]
+    return [
+        (b["text"], b["callback_data"]) for row in markup.get("inline_keyboard", []) for b in row
+    ]
 
 
 def button(message: dict[str, Any], label: str) -> str:

@@ -40,6 +40,7 @@ class Chat:
 
     @property
     def messages(self) -> list[dict[str, Any]]:
+        """Every message the bot sent to this chat."""
         return [c.params["_message"] for c in self.fake.sent(self.chat_id)]
 
     def say(self, text: str, expect: int = 1) -> dict[str, Any]:
@@ -63,8 +64,18 @@ def test_full_assessment_by_tapping_buttons(fake: FakeTelegram, bot: BotProcess)
     assert "Privacy" in chat.messages[-2]["text"]
     assert fake.sent(method="setMyCommands")
     commands = {c["command"] for c in fake.sent(method="setMyCommands")[0].params["commands"]}
-    assert commands >= {"start", "assess", "crs", "icans", "ice", "hlh", "dose", "back",
-                        "cancel", "help"}
+    assert commands >= {
+        "start",
+        "assess",
+        "crs",
+        "icans",
+        "ice",
+        "hlh",
+        "dose",
+        "back",
+        "cancel",
+        "help",
+    }
     assert button(menu, "Full review")
     chat.tap("Full review")
     chat.say("38.9")
@@ -156,8 +167,7 @@ def test_two_users_interleaved_do_not_cross_talk(fake: FakeTelegram, bot: BotPro
     assert all("Highest temperature" not in m["text"] for m in second.messages)
 
 
-def test_a_tap_on_an_old_question_is_answered_moved_on(fake: FakeTelegram,
-                                                       bot: BotProcess) -> None:
+def test_a_tap_on_an_old_question_is_answered_moved_on(fake: FakeTelegram, bot: BotProcess) -> None:
     """Tapping a button of an earlier message changes nothing and says the question moved on."""
     chat = Chat(fake, DOCTOR)
     chat.say("/crs")
@@ -166,8 +176,12 @@ def test_a_tap_on_an_old_question_is_answered_moved_on(fake: FakeTelegram,
     chat.tap("None yet")
     before = len(chat.messages)
     fake.tap(DOCTOR, old, button(old, "Steroids"))
-    fake.wait_for(lambda: any(c.params.get("text") == "That question has moved on. Answer the "
-                              "one below." for c in fake.sent(method="answerCallbackQuery")))
+    fake.wait_for(
+        lambda: any(
+            c.params.get("text") == "That question has moved on. Answer the one below."
+            for c in fake.sent(method="answerCallbackQuery")
+        )
+    )
     fake.wait_messages(DOCTOR, before + 2)
     assert chat.messages[-1]["text"] == "Blood pressure support?"
 
@@ -211,7 +225,8 @@ def test_reminders_survive_a_restart_and_arrive(fake: FakeTelegram, tmp_path: Pa
         db.execute("UPDATE reminders SET due_at = 0")
     second = BotProcess(fake, database).start()
     try:
-        fake.wait_for(lambda: any("Time for the CRS assessment (bed 12A)" in m["text"]
-                                  for m in chat.messages))
+        fake.wait_for(
+            lambda: any("Time for the CRS assessment (bed 12A)" in m["text"] for m in chat.messages)
+        )
     finally:
         second.stop()

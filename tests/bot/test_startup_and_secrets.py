@@ -1,0 +1,112 @@
+"""Start-up errors are clear, and the token never appears in logs or error messages."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.bot.fake_telegram import FakeTelegram
+from tests.bot.harness import ROOT, TOKEN, BotProcess
+
+
+def run_bot(env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """Run `python -m bot` to completion with extra environment."""
+    full = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
+    full.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "bot"],
+        cwd=ROOT,
+        env=full,
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def test_a_wrong_token_fails_clearly_without_printing_it(tmp_path: Path) -> None:
+    """Telegram rejecting the token: exit 2, a clear message, and the token nowhere in output."""
+    fake = FakeTelegram(TOKEN).start()
+    wrong = "999999:WRONG-token-must-not-leak"
+    try:
+        done = run_bot(
+            {
+                "TELEGRAM_TOKEN": wrong,
+                "TELEGRAM_BASE_URL": fake.base_url,
+                "DATABASE_PATH": str(tmp_path / "db.sqlite3"),
+            }
+        )
+    finally:
+        fake.stop()
+    output = done.stdout + done.stderr
+    assert done.returncode == 2
+    assert "Telegram rejected TELEGRAM_TOKEN" in output
+    assert wrong not in output
+    assert "WRONG-token" not in output
+    assert "Traceback" not in output
+
+
+def test_a_full_run_logs_nothing_secret_and_no_free_text(tmp_path: Path) -> None:
+    """Over a whole run (start, dialog, typed text, shutdown) the log holds no token, no text."""
+    fake = FakeTelegram(TOKEN).start()
+    process = BotProcess(fake, tmp_path / "bot.sqlite3").start()
+    try:
+        fake.send_text(1, "/crs")
+        fake.wait_messages(1, 1)
+        fake.send_text(1, "38.7 SECRET-FREE-TEXT")
+        fake.wait_messages(1, 2)
+        fake.fail_next("sendMessage", "500")
+        fake.send_text(1, "back")
+        fake.wait_messages(1, 3)
+    finally:
+        process.stop()
+        fake.stop()
+    log = process.output()
+    assert "starting (polling mode" in log
+    assert TOKEN not in log
+    assert TOKEN.split(":")[1] not in log
+    assert "SECRET-FREE-TEXT" not in log
+    assert "api.telegram.org" not in log
+
+
+def test_a_corrupt_database_gives_a_clear_startup_error(tmp_path: Path) -> None:
+    """A file that is not SQLite: exit 2 naming the file and what to do, no traceback."""
+    database = tmp_path / "bot.sqlite3"
+    database.write_bytes(b"this is not a database, it is a note " * 100)
+    done = run_bot(
+        {
+            "TELEGRAM_TOKEN": TOKEN,
+            "DATABASE_PATH": str(database),
+            "TELEGRAM_BASE_URL": "http://127.0.0.1:9/bot",
+        }
+    )
+    assert done.returncode == 2
+    assert f"Cannot use the database {database}" in done.stderr
+    assert "intact SQLite database" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert TOKEN not in done.stderr
+
+
+def test_an_unwritable_database_gives_a_clear_startup_error(tmp_path: Path) -> None:
+    """A database in a folder that does not exist: exit 2 with the path."""
+    database = tmp_path / "missing" / "folder" / "bot.sqlite3"
+    done = run_bot(
+        {
+            "TELEGRAM_TOKEN": TOKEN,
+            "DATABASE_PATH": str(database),
+            "TELEGRAM_BASE_URL": "http://127.0.0.1:9/bot",
+        }
+    )
+    assert done.returncode == 2
+    assert "Cannot use the database" in done.stderr
+    assert "writable" in done.stderr
+
+
+def test_bad_allowlist_is_refused_with_the_format() -> None:
+    """ALLOWED_USER_IDS that are not ids stop start-up with the expected format."""
+    done = run_bot({"ALLOWED_USER_IDS": "alice,bob"})
+    assert done.returncode == 2
+    assert "ALLOWED_USER_IDS must be Telegram user ids" in done.stderr
