@@ -39,7 +39,6 @@ from dialogs.assessment import assess  # noqa: E402
 from dialogs.engine import DialogEngine  # noqa: E402
 from dialogs.flows.answers import findings_of  # noqa: E402
 from dialogs.guideline import default_guideline  # noqa: E402
-from dialogs.session import Session  # noqa: E402
 
 TOKEN = "1:bench"  # noqa: S105 - a fake token for an offline request object
 BOT = {"id": 1, "is_bot": True, "first_name": "bench", "username": "bench_bot"}
