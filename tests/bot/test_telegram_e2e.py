@@ -56,6 +56,20 @@ class Chat:
         self.fake.tap(self.chat_id, last, button(last, label))
         return self.fake.wait_messages(self.chat_id, before + expect)[-1]
 
+    def until(self, action: Any, prefix: str) -> dict[str, Any]:
+        """Do an action, then wait for a new message starting with `prefix` (retries may
+        deliver a message twice, as Telegram itself can after a timeout)."""
+        before = len(self.messages)
+        action()
+        self.fake.wait_for(
+            lambda: any(m["text"].startswith(prefix) for m in self.messages[before:])
+        )
+        return next(m for m in self.messages[before:] if m["text"].startswith(prefix))
+
+    def tap_on(self, message: dict[str, Any], label: str) -> None:
+        """Tap a button of a given message."""
+        self.fake.tap(self.chat_id, message, button(message, label))
+
 
 def test_full_assessment_by_tapping_buttons(fake: FakeTelegram, bot: BotProcess) -> None:
     """A whole review over HTTP: commands registered, buttons tapped, result escalation first."""
@@ -132,20 +146,23 @@ def test_sigkill_mid_dialog_then_restart_loses_no_answer(
 def test_429_500_and_timeouts_are_survived(fake: FakeTelegram, bot: BotProcess) -> None:
     """Injected 429 (retry-after), 500 and a timeout on sendMessage: every reply still arrives."""
     chat = Chat(fake, DOCTOR)
-    chat.say("/start", expect=2)
+    menu = chat.until(lambda: fake.send_text(DOCTOR, "/start"), "What do you want to do?")
     fake.fail_next("sendMessage", "429", 1)
-    chat.tap("CRS grade")
+    question = chat.until(lambda: chat.tap_on(menu, "CRS grade"), "Highest temperature")
     fake.fail_next("sendMessage", "500")
-    chat.say("38.5")
+    question = chat.until(lambda: fake.send_text(DOCTOR, "38.5"), "Has the patient")
     fake.fail_next("sendMessage", "timeout", 1.5)
     fake.fail_next("answerCallbackQuery", "500")
-    chat.tap("None yet")
+    question = chat.until(lambda: chat.tap_on(question, "None yet"), "Blood pressure")
     fake.fail_next("getUpdates", "500")
-    chat.tap("No hypotension")
-    result = chat.tap("Room air")
+    question = chat.until(lambda: chat.tap_on(question, "No hypotension"), "Oxygen support")
+    result = chat.until(lambda: chat.tap_on(question, "Room air"), "Weight")
     assert result["text"].startswith("Weight")
     assert bot.process is not None
     assert bot.process.poll() is None, "the bot is still running"
+    retries = bot.output()
+    assert "Telegram asked to slow down" in retries
+    assert "retry" in retries
 
 
 def test_two_users_interleaved_do_not_cross_talk(fake: FakeTelegram, bot: BotProcess) -> None:
