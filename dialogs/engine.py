@@ -24,6 +24,8 @@ from dialogs.messages import COMMANDS, Event, Option, Reply
 from dialogs.questions import QUESTIONS, Choice, Q, Question, ice_score
 from dialogs.render import render_assessment, render_doses
 from dialogs.session import Answer, Session, Step
+from dialogs.training.bank import load_bank
+from dialogs.training.rehearsal import Rehearsal
 from dialogs.units import UnitError, fmt, parse_measure
 
 __all__ = ["DialogEngine", "build_machine"]
@@ -88,6 +90,7 @@ class DialogEngine:
     def __init__(self, guideline: Guideline | None = None) -> None:
         self.guideline = guideline or default_guideline()
         self.machines = {name: build_machine(flow) for name, flow in FLOWS.items()}
+        self.rehearsal = Rehearsal(load_bank(self.guideline))
 
     # --- entry points ---
 
@@ -97,6 +100,8 @@ class DialogEngine:
 
     def start(self, dialog: str, step: int = 0) -> tuple[Session, list[Reply]]:
         """Start a dialog (or the menu) from its first question."""
+        if dialog == "rehearsal":
+            return self.rehearsal.start(step, self.guideline.version)
         if dialog not in FLOWS:
             session = Session(guideline=self.guideline.version, step=step)
             return session, [self._ask(session)]
@@ -112,6 +117,12 @@ class DialogEngine:
         """Apply one event to a session; return the new session and the replies to send."""
         if event.kind == "command":
             return self._command(session, event.value)
+        if session.dialog == "rehearsal":
+            typed = event.value.strip().lower().lstrip("/")
+            if event.kind == "text" and typed in COMMANDS:
+                return self._command(session, typed)
+            new, replies = self.rehearsal.handle(session, event)
+            return (new, replies) if replies else self.start("menu", session.step + 1)
         if session.state == Q.RESULT.value:
             menu, replies = self.start("menu", session.step + 1)
             return menu, [Reply(text=texts.DIALOG_ENDED, kind="info"), *replies]
@@ -148,7 +159,12 @@ class DialogEngine:
 
     def _command(self, session: Session, name: str) -> tuple[Session, list[Reply]]:
         if name == "help":
-            return session, [Reply(text=texts.HELP, kind="info"), self._ask(session)]
+            again = (
+                self.rehearsal.ask(session)
+                if session.dialog == "rehearsal"
+                else [self._ask(session)]
+            )
+            return session, [Reply(text=texts.HELP, kind="info"), *again]
         if name in ("start", "cancel"):
             menu, replies = self.start("menu", session.step + 1)
             notice = (
@@ -159,6 +175,11 @@ class DialogEngine:
             return menu, notice + replies
         if name == "restart":
             return self.start(session.dialog, session.step + 1)
+        if session.dialog == "rehearsal":
+            return session, [
+                Reply(text=texts.TRAIN_NO_BACK, kind="info"),
+                *self.rehearsal.ask(session),
+            ]
         # back
         if session.pending is not None or session.selection:
             new = session.model_copy(

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["COMMANDS", "Command", "Event", "Option", "Reply"]
+__all__ = ["COMMANDS", "Attempt", "Command", "Event", "Option", "Reply"]
 
 Command = Literal["start", "back", "cancel", "restart", "help"]
 COMMANDS: tuple[Command, ...] = ("start", "back", "cancel", "restart", "help")
@@ -50,6 +50,16 @@ class Option(_Frozen):
     label: str
 
 
+class Attempt(_Frozen):
+    """One answered training question: for progress, never for the clinical audit."""
+
+    case: str
+    topic: str
+    question: str
+    correct: bool
+    rule: str
+
+
 class Reply(_Frozen):
     """One message to send: text, options, whether the dialog has ended, and its citations."""
 
@@ -61,3 +71,4 @@ class Reply(_Frozen):
     expects: Literal["choice", "multi", "number", "none"] = "none"
     ended: bool = False
     citations: tuple[str, ...] = ()
+    attempt: Attempt | None = None

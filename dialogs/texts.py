@@ -116,6 +116,7 @@ MENU_OPTIONS: Final = {
     "ice": "Guided ICE score",
     "hlh": "HLH/MAS screen",
     "dose": "Dose calculator",
+    "rehearsal": "🎓 Training rehearsal",
 }
 HELP: Final = (
     "Answer each question with a button, its number, or by typing (e.g. 38.4, 101 F, 70 kg).\n"
@@ -252,3 +253,35 @@ COMMAND_MENU: Final = {
     "cancel": "Stop this dialog",
     "help": "How to answer",
 }
+
+# --- training ---
+TRAINING: Final = "🎓 TRAINING · simulated patient"
+TRAIN_MODE: Final = "Training rehearsal. Which topic?"
+TRAIN_MODES: Final = {
+    "random": "Random case",
+    "crs": "CRS grading",
+    "icans": "ICANS grading",
+    "ice": "ICE boundaries",
+    "doses": "Doses",
+    "pathways": "Pathways (status, raised ICP, HLH)",
+}
+TRAIN_CASE: Final = "Case: {title}"
+TRAIN_TO_QUESTIONS: Final = "To the questions"
+TRAIN_NEXT_FINDING: Final = "Next finding"
+TRAIN_FINDINGS_DONE: Final = "That is everything."
+TRAIN_Q_CRS: Final = "What is the CRS grade?"
+TRAIN_Q_ICANS: Final = "What is the ICANS grade?"
+TRAIN_Q_HLH: Final = "Are the HLH/MAS criteria met?"
+TRAIN_Q_ACTION: Final = "What is the first action?"
+TRAIN_RIGHT: Final = "✅ Right: {answer}."
+TRAIN_WRONG: Final = "❌ Not quite: you said {given}; it is {answer}."
+TRAIN_SET_BY: Final = "Set by: {reasons}"
+TRAIN_RULE: Final = "Rule: {citation}"
+TRAIN_ADVICE: Final = "The full advice for this step:"
+TRAIN_NEXT_DAY: Final = "Next day of this case"
+TRAIN_NEXT_CASE: Final = "Next case"
+TRAIN_STOP: Final = "Stop training"
+TRAIN_ALL_DONE: Final = "You have done every case of this topic; starting the round again."
+TRAIN_SCORE: Final = "Score this session: {right}/{asked}."
+TRAIN_NO_BACK: Final = "Back is not available in training: answer, then learn from the feedback."
+GRADE_NONE: Final = {"CRS": "no CRS", "ICANS": "no ICANS"}

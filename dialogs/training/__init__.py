@@ -1,0 +1,1 @@
+"""Training rehearsals on simulated CAR-T patients."""

@@ -1,0 +1,386 @@
+"""The rehearsal dialog: a simulated case shown one finding at a time, graded answers, feedback.
+
+Its states and transitions are data on a `transitions` machine built once, like the clinical
+dialogs. Every reply is marked as training, and answered questions carry an `Attempt` for the
+trainee's progress (never the clinical audit).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from enum import StrEnum
+
+from transitions import Machine
+
+from dialogs import texts
+from dialogs.assessment import Assessment
+from dialogs.messages import Attempt, Event, Option, Reply
+from dialogs.render import render_assessment
+from dialogs.session import Answer, Session
+from dialogs.training.bank import Bank, Case, Step
+
+__all__ = ["R", "Rehearsal"]
+
+Answers = Mapping[str, Answer]
+
+
+class R(StrEnum):
+    """Rehearsal states."""
+
+    MODE = "rmode"
+    LINE = "rline"
+    CRS = "rcrs"
+    ICANS = "ricans"
+    HLH = "rhlh"
+    ACTION = "ract"
+    NEXT = "rnext"
+
+
+def _int(answers: Answers, key: str) -> int:
+    value = answers.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+class Rehearsal:
+    """Runs rehearsals over sessions; pure and synchronous like the engine."""
+
+    def __init__(self, bank: Bank) -> None:
+        self.bank = bank
+        self.machine = Machine(
+            model=None,
+            states=list(R),
+            initial=R.MODE,
+            auto_transitions=False,
+            send_event=False,
+            transitions=self._transitions(),
+        )
+
+    # --- transitions as data, conditions as named predicates ---
+
+    def _step(self, answers: Answers) -> Step:
+        case = self.bank.case(str(answers["case"]))
+        return case.steps[_int(answers, "stepno")]
+
+    def more_lines(self, answers: Answers) -> bool:
+        """More findings of this step to show."""
+        return _int(answers, "line") + 1 < len(self._step(answers).lines)
+
+    def asks_crs(self, answers: Answers) -> bool:
+        """This step asks the CRS grade."""
+        return self._step(answers).crs is not None
+
+    def asks_icans(self, answers: Answers) -> bool:
+        """This step asks the ICANS grade (and it has not just been asked)."""
+        return self._step(answers).icans is not None and "icans_done" not in answers
+
+    def asks_hlh(self, answers: Answers) -> bool:
+        """This step asks whether the HLH/MAS criteria are met."""
+        return self._step(answers).hlh is not None and "hlh_done" not in answers
+
+    def _transitions(self) -> list[dict[str, object]]:
+        table = [
+            (R.MODE, R.LINE, None),
+            (R.LINE, R.LINE, self.more_lines),
+            (R.LINE, R.CRS, self.asks_crs),
+            (R.LINE, R.ICANS, self.asks_icans),
+            (R.LINE, R.HLH, self.asks_hlh),
+            (R.LINE, R.ACTION, None),
+            (R.CRS, R.ICANS, self.asks_icans),
+            (R.CRS, R.HLH, self.asks_hlh),
+            (R.CRS, R.ACTION, None),
+            (R.ICANS, R.HLH, self.asks_hlh),
+            (R.ICANS, R.ACTION, None),
+            (R.HLH, R.ACTION, None),
+            (R.ACTION, R.NEXT, None),
+            (R.NEXT, R.LINE, None),
+        ]
+        return [
+            {"trigger": "next", "source": a, "dest": b, "conditions": [c] if c else []}
+            for a, b, c in table
+        ]
+
+    # --- entry points ---
+
+    def start(self, step: int, guideline: str) -> tuple[Session, list[Reply]]:
+        """A rehearsal at its topic question."""
+        session = Session(
+            dialog="rehearsal",
+            state=R.MODE.value,
+            guideline=guideline,
+            step=step,
+            answers={"seed": step, "done": [], "right": 0, "asked": 0},
+        )
+        return session, [self._ask(session)]
+
+    def handle(self, session: Session, event: Event) -> tuple[Session, list[Reply]]:
+        """Apply a tap or typed answer."""
+        if event.kind == "option" and event.step is not None and event.step != session.step:
+            return session, [_mark(Reply(text=texts.STALE, kind="error")), self._ask(session)]
+        state = R(session.state)
+        options = self._options(session)
+        chosen = self._choose(options, event)
+        if chosen is None:
+            error = texts.ACCEPTED_CHOICE.format(n=len(options))
+            return session, [_mark(Reply(text=error, kind="error")), self._ask(session)]
+        key = chosen.id.split(".", 1)[1]
+        answers = dict(session.answers)
+        replies: list[Reply] = []
+        if state == R.MODE:
+            answers["mode"] = key
+            replies += self._pick_case(answers)
+        elif state in (R.CRS, R.ICANS, R.HLH):
+            replies.append(self._grade_feedback(state, key, answers))
+        elif state == R.ACTION:
+            replies += self._action_feedback(key, answers)
+        elif state == R.NEXT:
+            if key == "stop":
+                return session, []  # the engine returns to the menu
+            replies += self._advance(key, answers)
+        carrier = _Carrier(state)
+        self.machine.events["next"].trigger(carrier, answers)
+        if state == R.LINE and carrier.state == R.LINE:
+            answers["line"] = _int(answers, "line") + 1
+        new = session.model_copy(
+            update={"state": carrier.state.value, "answers": answers, "step": session.step + 1}
+        )
+        return new, [*replies, self._ask(new)]
+
+    # --- moving through cases ---
+
+    def _pick_case(self, answers: dict[str, Answer]) -> list[Reply]:
+        mode = str(answers.get("mode", "random"))
+        previous = answers.get("done")
+        done = [str(d) for d in previous] if isinstance(previous, list) else []
+        pool = [c for c in self.bank.for_topic(mode) if c.id not in done]
+        notices = []
+        if not pool:
+            pool, done = list(self.bank.for_topic(mode)), []
+            notices.append(_mark(Reply(text=texts.TRAIN_ALL_DONE, kind="info")))
+        seed = answers.get("seed")
+        case = min(pool, key=lambda c: hashlib.sha256(f"{seed}:{c.id}".encode()).hexdigest())
+        answers.update({"case": case.id, "stepno": 0, "line": 0, "done": [*done, case.id]})
+        for key in ("icans_done", "hlh_done"):
+            answers.pop(key, None)
+        return notices
+
+    def _advance(self, key: str, answers: dict[str, Answer]) -> list[Reply]:
+        case = self.bank.case(str(answers["case"]))
+        stepno = _int(answers, "stepno")
+        for done_key in ("icans_done", "hlh_done"):
+            answers.pop(done_key, None)
+        if key == "day" and stepno + 1 < len(case.steps):
+            answers.update({"stepno": stepno + 1, "line": 0})
+            return []
+        return self._pick_case(answers)
+
+    # --- feedback ---
+
+    def _grade_feedback(self, state: R, key: str, answers: dict[str, Answer]) -> Reply:
+        case = self.bank.case(str(answers["case"]))
+        stepno = _int(answers, "stepno")
+        result = self.bank.assessments[(case.id, stepno + 1)]
+        if state == R.HLH:
+            answers["hlh_done"] = True
+            assert result.hlh is not None
+            truth = "yes" if result.hlh.met else "no"
+            reasons = result.hlh.reasons
+            names = {"yes": "criteria met", "no": "criteria not met"}
+            given, answer, topic = names.get(key, key), names[truth], "pathways"
+            question = "HLH/MAS"
+        else:
+            grade = result.crs if state == R.CRS else result.icans
+            assert grade is not None
+            truth = str(grade.grade)
+            reasons = grade.reasons
+            toxicity = grade.toxicity
+            if state == R.ICANS:
+                answers["icans_done"] = True
+            given = _grade_name(toxicity, key)
+            answer = _grade_name(toxicity, truth)
+            topic = (
+                "ice"
+                if state == R.ICANS and "ice" in case.topics
+                else "crs"
+                if state == R.CRS
+                else "icans"
+            )
+            question = f"{toxicity} grade"
+        correct = key == truth
+        self._score(answers, correct)
+        lines = [
+            texts.TRAIN_RIGHT.format(answer=answer)
+            if correct
+            else texts.TRAIN_WRONG.format(given=given, answer=answer)
+        ]
+        cited = [r for r in reasons if r.citation is not None]
+        lines.append(texts.TRAIN_SET_BY.format(reasons="; ".join(r.text for r in reasons)))
+        rule = str(cited[0].citation) if cited else ""
+        if rule:
+            lines.append(texts.TRAIN_RULE.format(citation=rule))
+        return _mark(
+            Reply(
+                text="\n".join(lines),
+                kind="info",
+                attempt=Attempt(
+                    case=case.id,
+                    topic=topic,
+                    question=question,
+                    correct=correct,
+                    rule=f"{reasons[0].text} ({rule})" if reasons else rule,
+                ),
+            )
+        )
+
+    def _action_feedback(self, key: str, answers: dict[str, Answer]) -> list[Reply]:
+        case = self.bank.case(str(answers["case"]))
+        stepno = _int(answers, "stepno")
+        step = case.steps[stepno]
+        right = self.bank.actions[step.action]
+        chosen = self.bank.actions[key]
+        correct = key == step.action
+        self._score(answers, correct)
+        result: Assessment | None = self.bank.assessments.get((case.id, stepno + 1))
+        rule = ""
+        if result is not None and right.requires:
+            cited = [i for i in result.advice if i.id == right.requires[0]]
+            rule = str(cited[0].citation) if cited else ""
+        elif right.dose is not None:
+            regimen = right.dose.regimen
+            rule = f"{regimen} dose rule"
+        lines = [
+            texts.TRAIN_RIGHT.format(answer=right.label)
+            if correct
+            else texts.TRAIN_WRONG.format(given=chosen.label, answer=right.label)
+        ]
+        if rule:
+            lines.append(texts.TRAIN_RULE.format(citation=rule))
+        lines.append(texts.TRAIN_SCORE.format(right=answers["right"], asked=answers["asked"]))
+        topic = (
+            "doses"
+            if right.dose is not None
+            else "pathways"
+            if "pathways" in case.topics
+            else case.topics[0]
+        )
+        replies = [
+            _mark(
+                Reply(
+                    text="\n".join(lines),
+                    kind="info",
+                    attempt=Attempt(
+                        case=case.id,
+                        topic=topic,
+                        question="first action",
+                        correct=correct,
+                        rule=f"{right.label} ({rule})" if rule else right.label,
+                    ),
+                )
+            )
+        ]
+        if result is not None:
+            advice = render_assessment(result)
+            replies.append(
+                _mark(
+                    Reply(
+                        text=f"{texts.TRAIN_ADVICE}\n\n{advice.text}",
+                        kind="info",
+                        citations=advice.citations,
+                    )
+                )
+            )
+        return replies
+
+    @staticmethod
+    def _score(answers: dict[str, Answer], correct: bool) -> None:
+        answers["asked"] = _int(answers, "asked") + 1
+        answers["right"] = _int(answers, "right") + (1 if correct else 0)
+
+    # --- asking ---
+
+    def _options(self, session: Session) -> list[Option]:
+        state = R(session.state)
+        answers = session.answers
+        prefix = state.value
+        if state == R.MODE:
+            pairs = list(texts.TRAIN_MODES.items())
+        elif state == R.LINE:
+            last = not self.more_lines(answers)
+            pairs = [("next", texts.TRAIN_TO_QUESTIONS if last else texts.TRAIN_NEXT_FINDING)]
+        elif state == R.CRS:
+            pairs = [("0", "No CRS"), *((str(g), f"Grade {g}") for g in range(1, 5))]
+        elif state == R.ICANS:
+            pairs = [("0", "No ICANS"), *((str(g), f"Grade {g}") for g in range(1, 5))]
+        elif state == R.HLH:
+            pairs = [("yes", "Yes, criteria met"), ("no", "No, not met")]
+        elif state == R.ACTION:
+            step = self._step(answers)
+            seed = f"{answers.get('seed')}:{answers.get('case')}:{answers.get('stepno')}"
+            order = sorted(
+                step.options, key=lambda o: hashlib.sha256(f"{seed}:{o}".encode()).hexdigest()
+            )
+            pairs = [(o, self.bank.actions[o].label) for o in order]
+        else:
+            case = self.bank.case(str(answers["case"]))
+            more = _int(answers, "stepno") + 1 < len(case.steps)
+            pairs = [
+                *([("day", texts.TRAIN_NEXT_DAY)] if more else []),
+                ("case", texts.TRAIN_NEXT_CASE),
+                ("stop", texts.TRAIN_STOP),
+            ]
+        return [Option(id=f"{prefix}.{key}", label=label) for key, label in pairs]
+
+    def ask(self, session: Session) -> list[Reply]:
+        """Ask the current question again."""
+        return [self._ask(session)]
+
+    def _ask(self, session: Session) -> Reply:
+        state = R(session.state)
+        answers = session.answers
+        if state == R.MODE:
+            text = texts.TRAIN_MODE
+        elif state == R.LINE:
+            case: Case = self.bank.case(str(answers["case"]))
+            step = self._step(answers)
+            line = _int(answers, "line")
+            text = step.lines[line]
+            if line == 0:
+                text = texts.TRAIN_CASE.format(title=case.title) + "\n" + text
+            if line + 1 == len(step.lines):
+                text += "\n" + texts.TRAIN_FINDINGS_DONE
+        else:
+            text = {
+                R.CRS: texts.TRAIN_Q_CRS,
+                R.ICANS: texts.TRAIN_Q_ICANS,
+                R.HLH: texts.TRAIN_Q_HLH,
+                R.ACTION: texts.TRAIN_Q_ACTION,
+                R.NEXT: texts.TRAIN_SCORE.format(
+                    right=answers.get("right", 0), asked=answers.get("asked", 0)
+                ),
+            }[state]
+        return _mark(Reply(text=text, options=tuple(self._options(session)), expects="choice"))
+
+    @staticmethod
+    def _choose(options: list[Option], event: Event) -> Option | None:
+        if event.kind == "option":
+            return next((o for o in options if o.id == event.value), None)
+        typed = event.value.strip().lower()
+        if typed.isascii() and typed.isdigit() and 1 <= int(typed) <= len(options):
+            return options[int(typed) - 1]
+        return next((o for o in options if o.label.lower() == typed), None)
+
+
+class _Carrier:
+    __slots__ = ("state",)
+
+    def __init__(self, state: R) -> None:
+        self.state = state
+
+
+def _grade_name(toxicity: str, key: str) -> str:
+    return texts.GRADE_NONE[toxicity] if key == "0" else f"{toxicity} grade {key}"
+
+
+def _mark(reply: Reply) -> Reply:
+    """Mark a reply as training, unmistakably."""
+    return reply.model_copy(update={"text": f"{texts.TRAINING}\n{reply.text}"})
