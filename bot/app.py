@@ -28,6 +28,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot.chart import accuracy_chart
 from bot.service import ChatService, Outcome
 from bot.settings import Settings
 from bot.store import AsyncStore, Store
@@ -173,6 +174,34 @@ class Bot:
                         )
                     )
         await self.send(context, chat_id, outcome)
+
+    async def on_progress(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/progress: accuracy per topic, the rules most often missed, and a chart."""
+        chat_id = _chat(update)
+        progress = await self.service.progress(_user(update))
+        if not progress.topics:
+            await send_with_retry(lambda: context.bot.send_message(chat_id, texts.PROGRESS_NONE))
+            return
+        lines = [texts.PROGRESS_TITLE]
+        for index, (topic, total, right) in enumerate(progress.topics):
+            mark = texts.PROGRESS_MARKS[index % len(texts.PROGRESS_MARKS)]
+            lines.append(
+                texts.PROGRESS_TOPIC.format(
+                    mark=mark,
+                    topic=topic,
+                    right=right,
+                    total=total,
+                    percent=round(100 * right / total),
+                )
+            )
+        if progress.missed:
+            lines.append(texts.PROGRESS_MISSED)
+            lines += [f"• {rule} (×{count})" for rule, count in progress.missed]
+        text = "\n".join(lines)
+        await send_with_retry(lambda: context.bot.send_message(chat_id, text))
+        chart = accuracy_chart([right / total for _, total, right in progress.topics])
+        caption = texts.PROGRESS_CAPTION.format(topics=", ".join(t for t, _, _ in progress.topics))
+        await send_with_retry(lambda: context.bot.send_photo(chat_id, chart, caption=caption))
 
     async def on_bed(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/bed 12A: a short bed label for the chat's pending reminders (no names)."""
@@ -364,6 +393,7 @@ def build_application(  # noqa: PLR0917 - the composition root takes every depen
     application.add_handler(CommandHandler(list(DIALOG_COMMANDS), bot.on_dialog_command))
     application.add_handler(CommandHandler(list(ENGINE_COMMANDS), bot.on_engine_command))
     application.add_handler(CommandHandler("bed", bot.on_bed))
+    application.add_handler(CommandHandler("progress", bot.on_progress))
     application.add_handler(CallbackQueryHandler(bot.on_callback))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, bot.on_text))
     application.add_error_handler(bot.on_error)

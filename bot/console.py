@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+import time
 from typing import IO
 
 from dialogs import texts
@@ -31,12 +32,13 @@ def _show(reply: Reply, out: IO[str]) -> None:
 def _event(line: str, last: Reply | None, session: Session) -> Event:
     """Turn a typed line into an event: an option by its number or letter, else text."""
     text = line.strip()
+    at = time.strftime("%Y-%m-%d %H:%M")
     if last is not None and last.options:
         labels = dict(zip(_labels(last), last.options, strict=False))
         option = labels.get(text.lower())
         if option is not None:
-            return Event.option(option.id, step=session.step)
-    return Event.text(text)
+            return Event(kind="option", value=option.id, step=session.step, at=at)
+    return Event(kind="text", value=text[:4096], at=at)
 
 
 def run_console(stdin: IO[str], stdout: IO[str], engine: DialogEngine | None = None) -> int:

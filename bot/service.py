@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.store import AsyncStore, AuditEntry, Store, Stored, hash_user
+from bot.store import AsyncStore, AuditEntry, Progress, Store, Stored, hash_user
 from dialogs import texts
 from dialogs.engine import DialogEngine
 from dialogs.messages import Event, Reply
@@ -67,10 +67,26 @@ class ChatService:
                 notices.append(Reply(text=texts.EXPIRED.format(hours=hours), kind="notice"))
             else:
                 session = stored.session
+            if event.at is None:
+                stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(now))
+                event = event.model_copy(update={"at": stamp})
             new, replies = self.engine.handle(session, event)
             audit = self._audit(new, replies, user_id)
             await self.store.run(Store.save, self.store.store, chat_id, new, now, update_id, audit)
+            attempts = [r.attempt for r in replies if r.attempt is not None]
+            if attempts:
+                await self.store.run(
+                    Store.record_attempts,
+                    self.store.store,
+                    hash_user(user_id, self.salt),
+                    now,
+                    attempts,
+                )
             return Outcome(notices + replies, new)
+
+    async def progress(self, user_id: int) -> Progress:
+        """A trainee's progress."""
+        return await self.store.run(Store.progress, self.store.store, hash_user(user_id, self.salt))
 
     async def start(self, chat_id: int, update_id: int, dialog: str) -> Outcome:
         """Start a dialog (or the menu) for a chat, replacing whatever was open."""

@@ -17,9 +17,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from dialogs.messages import Attempt
 from dialogs.session import Session
 
-__all__ = ["AsyncStore", "AuditEntry", "Reminder", "Store", "StoreError", "hash_user"]
+__all__ = [
+    "AsyncStore",
+    "AuditEntry",
+    "Progress",
+    "Reminder",
+    "Store",
+    "StoreError",
+    "hash_user",
+]
 
 _T = TypeVar("_T")
 
@@ -47,6 +56,17 @@ CREATE TABLE IF NOT EXISTS reminders (
     sent INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS reminders_due ON reminders (sent, due_at);
+CREATE TABLE IF NOT EXISTS training (
+    id INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    user_hash TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    question TEXT NOT NULL,
+    correct INTEGER NOT NULL,
+    rule TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS training_user ON training (user_hash);
 """
 
 
@@ -78,6 +98,14 @@ class Reminder:
     due_at: float
     kind: str
     label: str
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Per topic (name, attempts, right) and the most-missed rules (rule, times)."""
+
+    topics: list[tuple[str, int, int]]
+    missed: list[tuple[str, int]]
 
 
 @dataclass(frozen=True)
@@ -195,6 +223,38 @@ class Store:
         """Mark a reminder sent."""
         with self.db:
             self.db.execute("UPDATE reminders SET sent = 1 WHERE id = ?", (reminder_id,))
+
+    def record_attempts(self, user_hash: str, now: float, attempts: Sequence[Attempt]) -> None:
+        """Store answered training questions (never in the clinical audit)."""
+        with self.db:
+            self.db.executemany(
+                "INSERT INTO training (at, user_hash, case_id, topic, question, correct, rule) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (now, user_hash, a.case, a.topic, a.question, int(a.correct), a.rule)
+                    for a in attempts
+                ],
+            )
+
+    def progress(self, user_hash: str) -> Progress:
+        """A trainee's attempts, accuracy per topic, and the rules most often missed."""
+        topics = [
+            (topic, int(total), int(right))
+            for topic, total, right in self.db.execute(
+                "SELECT topic, COUNT(*), SUM(correct) FROM training WHERE user_hash = ? "
+                "GROUP BY topic ORDER BY topic",
+                (user_hash,),
+            )
+        ]
+        missed = [
+            (rule, int(count))
+            for rule, count in self.db.execute(
+                "SELECT rule, COUNT(*) AS n FROM training WHERE user_hash = ? AND correct = 0 "
+                "GROUP BY rule ORDER BY n DESC, rule LIMIT 3",
+                (user_hash,),
+            )
+        ]
+        return Progress(topics=topics, missed=missed)
 
     def count_sessions(self) -> int:
         """How many chats have a stored session."""

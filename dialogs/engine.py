@@ -17,9 +17,10 @@ from transitions import Machine
 from dialogs import texts
 from dialogs.dosing import compute_dose
 from dialogs.flows import FLOWS, Flow
-from dialogs.flows.answers import assessment_of, patient_of
+from dialogs.flows.answers import assessment_of, findings_of, patient_of
 from dialogs.grading import FindingsError, Reason, band_grade
 from dialogs.guideline import Guideline, default_guideline
+from dialogs.handover import handover
 from dialogs.messages import COMMANDS, Event, Option, Reply
 from dialogs.questions import QUESTIONS, Choice, Q, Question, ice_score
 from dialogs.render import render_assessment, render_doses
@@ -153,7 +154,7 @@ class DialogEngine:
                 }
             )
             return new, [self._confirm(new, question, parsed.confirm)]
-        return self._record(session, question, parsed.value, parsed.echo)
+        return self._record(session, question, parsed.value, parsed.echo, event.at)
 
     # --- commands ---
 
@@ -205,7 +206,12 @@ class DialogEngine:
     # --- recording an answer and moving on ---
 
     def _record(
-        self, session: Session, question: Question, value: Answer, echo: str | None
+        self,
+        session: Session,
+        question: Question,
+        value: Answer,
+        echo: str | None,
+        at: str | None = None,
     ) -> tuple[Session, list[Reply]]:
         answers = dict(session.answers)
         keys: list[str] = [question.key]
@@ -228,7 +234,7 @@ class DialogEngine:
         prefix = texts.RECORDED.format(value=echo) + "\n\n" if echo else ""
         if carrier.state == Q.RESULT:
             try:
-                replies = self._result(new)
+                replies = self._result(new, at)
             except (FindingsError, ValueError) as error:
                 # Answers that cannot be graded together: undo the last one and say why.
                 return session, [Reply(text=str(error), kind="error"), self._ask(session)]
@@ -374,7 +380,7 @@ class DialogEngine:
 
     # --- results ---
 
-    def _result(self, session: Session) -> list[Reply]:
+    def _result(self, session: Session, at: str | None = None) -> list[Reply]:
         answers = session.answers
         if session.dialog == "ice":
             return [self._ice_result(answers)]
@@ -386,7 +392,11 @@ class DialogEngine:
             for key, (what, assumption) in _UNKNOWN_LABELS.items()
             if key in answers and answers[key] is None
         ]
-        return [render_assessment(result, notes)]
+        replies = [render_assessment(result, notes)]
+        if session.dialog in ("assessment", "crs", "icans"):
+            summary = handover(findings_of(answers), result, at)
+            replies.append(Reply(text=f"{texts.HANDOVER_INTRO}\n\n{summary}", kind="notice"))
+        return replies
 
     def _ice_result(self, answers: Mapping[str, Answer]) -> Reply:
         if answers.get("ice.year") == "unarousable":

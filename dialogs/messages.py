@@ -26,6 +26,8 @@ class Event(_Frozen):
     kind: Literal["option", "text", "command"]
     value: str = Field(max_length=4096)
     step: int | None = None
+    # When it happened, as the transport wants it shown (the engine reads no clock).
+    at: str | None = None
 
     @classmethod
     def option(cls, option_id: str, step: int | None = None) -> Event:

@@ -249,6 +249,8 @@ COMMAND_MENU: Final = {
     "ice": "Guided ICE score",
     "hlh": "HLH/MAS screen",
     "dose": "Dose calculator",
+    "train": "Training rehearsal (simulated cases)",
+    "progress": "Your training progress",
     "back": "Undo the last answer",
     "cancel": "Stop this dialog",
     "help": "How to answer",
@@ -285,3 +287,16 @@ TRAIN_ALL_DONE: Final = "You have done every case of this topic; starting the ro
 TRAIN_SCORE: Final = "Score this session: {right}/{asked}."
 TRAIN_NO_BACK: Final = "Back is not available in training: answer, then learn from the feedback."
 GRADE_NONE: Final = {"CRS": "no CRS", "ICANS": "no ICANS"}
+
+# --- handover ---
+HANDOVER_INTRO: Final = "Handover summary, plain text to copy into the notes:"
+HANDOVER_TITLE: Final = "CAR-T toxicity review"
+HANDOVER_SOURCE: Final = (
+    "Per {version} (grading ASTCT 2019). Decision support; clinician to verify."
+)
+PROGRESS_NONE: Final = "No training answers yet. Start a rehearsal with /train."
+PROGRESS_TITLE: Final = "🎓 Your training progress"
+PROGRESS_TOPIC: Final = "{mark} {topic}: {right}/{total} right ({percent}%)"
+PROGRESS_MISSED: Final = "Most often missed:"
+PROGRESS_CAPTION: Final = "Accuracy per topic, left to right: {topics}"
+PROGRESS_MARKS: Final = ("🟦", "🟧", "🟩", "🟪", "🟦", "🟥")

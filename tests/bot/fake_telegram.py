@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
@@ -156,14 +157,18 @@ class FakeTelegram:
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
-                body = self.rfile.read(length).decode()
+                raw = self.rfile.read(length)
                 prefix, _, method = self.path.rpartition("/")
                 if prefix != f"/bot{fake.token}":
                     self._reply(
                         401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
                     )
                     return
-                params = {k: v[0] for k, v in parse_qs(body).items()}
+                kind = self.headers.get("Content-Type", "")
+                if kind.startswith("multipart/form-data"):
+                    params = _multipart(kind, raw)
+                else:
+                    params = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
                 for key in JSON_FIELDS:
                     if key in params:
                         params[key] = json.loads(params[key])
@@ -221,6 +226,13 @@ class FakeTelegram:
     def _result(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":
             return BOT_USER
+        if method == "sendPhoto":
+            return {
+                "message_id": next(self._message_ids),
+                "date": int(time.time()),
+                "chat": {"id": int(params["chat_id"]), "type": "private"},
+                "photo": [{"file_id": "p1", "file_unique_id": "u1", "width": 480, "height": 240}],
+            }
         if method in ("sendMessage", "editMessageText"):
             chat_id = int(params["chat_id"]) if "chat_id" in params else 0
             message = {
@@ -235,3 +247,14 @@ class FakeTelegram:
             params["_message"] = message
             return message
         return True
+
+
+def _multipart(content_type: str, body: bytes) -> dict[str, Any]:
+    """Parse a multipart/form-data body: text fields as str, files as bytes."""
+    message = BytesParser().parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + body)
+    params: dict[str, Any] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True) or b""
+        params[str(name)] = payload if part.get_filename() else payload.decode()
+    return params
