@@ -52,6 +52,7 @@ DIALOG_COMMANDS = {
     "ice": "ice",
     "hlh": "hlh",
     "dose": "dose",
+    "train": "rehearsal",
 }
 ENGINE_COMMANDS: dict[str, Command] = {
     "back": "back",
@@ -91,6 +92,7 @@ class Bot:
     settings: Settings
     service: ChatService
     guideline: Guideline
+    reminder_task: asyncio.Task[None] | None = None
 
     def allowed(self, user_id: int | None) -> bool:
         """Whether a user may use the bot (everyone when no allowlist is set)."""
@@ -244,9 +246,13 @@ class Bot:
         self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, outcome: Outcome
     ) -> None:
         """Send the replies: HTML, split under the limit, buttons on the last chunk."""
-        for reply in outcome.replies:
+        # After a result, the reminder buttons go under the last message (the handover).
+        remind = outcome.session.dialog in REMINDER_DIALOGS and any(
+            r.kind == "result" for r in outcome.replies
+        )
+        for position, reply in enumerate(outcome.replies):
             markup = keyboard(reply, outcome.session.step)
-            if reply.kind == "result" and outcome.session.dialog in REMINDER_DIALOGS:
+            if remind and position == len(outcome.replies) - 1:
                 markup = self._reminder_keyboard()
             chunks = split_text(to_html(reply))
             for index, chunk in enumerate(chunks):
@@ -378,6 +384,7 @@ def build_application(  # noqa: PLR0917 - the composition root takes every depen
     builder = (
         builder.concurrent_updates(True)
         .post_init(_post_init(bot))
+        .post_stop(_post_stop(bot))
         .post_shutdown(_post_shutdown(async_store))
     )
     if request is not None:
@@ -406,9 +413,21 @@ def _post_init(
     async def post_init(application: App) -> None:
         commands = [BotCommand(name, text) for name, text in texts.COMMAND_MENU.items()]
         await send_with_retry(lambda: application.bot.set_my_commands(commands))
-        application.create_task(_reminder_loop(bot, application), name="reminders")
+        # Our own task (not Application.create_task): cancelled cleanly in post_stop.
+        bot.reminder_task = asyncio.create_task(_reminder_loop(bot, application), name="reminders")
 
     return post_init
+
+
+def _post_stop(bot: Bot) -> Hook:
+    async def post_stop(application: App) -> None:
+        task = bot.reminder_task
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    return post_stop
 
 
 def _post_shutdown(

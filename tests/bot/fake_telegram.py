@@ -7,12 +7,14 @@ fail the next calls of a method with 429 (retry-after), 500 or a timeout.
 
 from __future__ import annotations
 
+import email.policy
 import itertools
 import json
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -251,8 +253,11 @@ class FakeTelegram:
 
 def _multipart(content_type: str, body: bytes) -> dict[str, Any]:
     """Parse a multipart/form-data body: text fields as str, files as bytes."""
-    message = BytesParser().parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + body)
+    message = BytesParser(policy=email.policy.default).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + body
+    )
     params: dict[str, Any] = {}
+    assert isinstance(message, EmailMessage)
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
         payload = part.get_payload(decode=True) or b""

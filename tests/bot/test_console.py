@@ -124,3 +124,22 @@ def test_console_ends_cleanly_at_end_of_piped_input() -> None:
     assert "Traceback" not in done.stderr
     assert "ICE score: type it" in done.stdout
     assert done.stdout.rstrip().endswith("Bye.")
+
+
+def test_console_runs_a_training_rehearsal() -> None:
+    """The rehearsal works in the console, every message marked as training."""
+    steps = "7\n2\n" + "1\n" * 12
+    done = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        input=steps,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=_env(),
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0
+    assert "🎓 TRAINING · simulated patient\nCase: " in done.stdout
+    assert "What is the CRS grade?" in done.stdout
+    assert "Set by:" in done.stdout

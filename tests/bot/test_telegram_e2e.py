@@ -107,11 +107,13 @@ def test_full_assessment_by_tapping_buttons(fake: FakeTelegram, bot: BotProcess)
     chat.tap("No motor")
     chat.tap("None of these")
     chat.tap("No imaging")
-    result = chat.say("82")
+    handover = chat.say("82", expect=2)
+    result = chat.messages[-2]
+    assert handover["text"].startswith("Handover summary")
     assert result["text"].startswith("<b>CRS grade 3 · ICANS grade 1</b>")
     assert "Escalation:" in result["text"].split("Treatment:")[0]
     assert "Tocilizumab 656 mg" in result["text"]
-    assert button(result, "⏰ Remind me: CRS review in 12 h")
+    assert button(handover, "⏰ Remind me: CRS review in 12 h")
     answered = fake.sent(method="answerCallbackQuery")
     assert len(answered) >= 13, "every callback query is answered"
     edits = fake.sent(method="editMessageText")
@@ -135,7 +137,8 @@ def test_sigkill_mid_dialog_then_restart_loses_no_answer(
     try:
         chat.tap("No, it is CRS")
         chat.tap("Room air")
-        result = chat.say("70")
+        chat.say("70", expect=2)
+        result = chat.messages[-2]
         assert result["text"].startswith("<b>CRS grade 2</b>")
         assert "Hypotension needing fluids" in result["text"]
     finally:
@@ -231,7 +234,7 @@ def test_reminders_survive_a_restart_and_arrive(fake: FakeTelegram, tmp_path: Pa
     chat.tap("None yet")
     chat.tap("No hypotension")
     chat.tap("Room air")
-    chat.say("70")
+    chat.say("70", expect=2)
     chat.tap("⏰ Remind me: CRS review in 12 h")
     chat.say("/bed 12A")
     first.stop()
@@ -247,3 +250,55 @@ def test_reminders_survive_a_restart_and_arrive(fake: FakeTelegram, tmp_path: Pa
         )
     finally:
         second.stop()
+
+
+def _rehearse_one_case(chat: Chat) -> None:
+    """Through Telegram: reveal findings, answer every question with the first button."""
+    message = chat.messages[-1]
+    while message["text"].startswith("🎓 TRAINING") and "Score this session" not in message["text"]:
+        before = len(chat.messages)
+        chat.fake.tap(chat.chat_id, message, button(message, buttons_first(message)))
+        chat.fake.wait_for(
+            lambda b=before: len(chat.messages) > b and bool(chat.messages[-1].get("reply_markup"))
+        )
+        message = chat.messages[-1]
+
+
+def buttons_first(message: dict[str, Any]) -> str:
+    """The label of a message's first button."""
+    from tests.bot.harness import buttons
+
+    return buttons(message)[0][0]
+
+
+def test_training_over_telegram_progress_survives_restart_and_skips_audit(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    """A rehearsal over HTTP, /progress with a PNG chart after a restart, no audit rows."""
+    import sqlite3
+
+    database = tmp_path / "bot.sqlite3"
+    first = BotProcess(fake, database).start()
+    chat = Chat(fake, DOCTOR)
+    chat.say("/train")
+    assert chat.messages[-1]["text"].startswith("🎓 TRAINING · simulated patient")
+    chat.tap("CRS grading")
+    _rehearse_one_case(chat)
+    assert any("Set by:" in m["text"] for m in chat.messages)
+    assert all(m["text"].startswith("🎓 TRAINING") for m in chat.messages[1:])
+    first.stop()
+    second = BotProcess(fake, database).start()
+    try:
+        chat.say("/progress")
+        fake.wait_for(lambda: bool(fake.sent(DOCTOR, method="sendPhoto")))
+        text = chat.messages[-1]["text"]
+        assert text.startswith("🎓 Your training progress")
+        assert "crs:" in text
+        photo = fake.sent(DOCTOR, method="sendPhoto")[0].params
+        assert photo["photo"][:8] == b"\x89PNG\r\n\x1a\n"
+        assert photo["caption"].startswith("Accuracy per topic")
+    finally:
+        second.stop()
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT COUNT(*) FROM audit").fetchone()[0] == 0
+        assert db.execute("SELECT COUNT(*) FROM training").fetchone()[0] >= 2
