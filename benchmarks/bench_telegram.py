@@ -106,6 +106,22 @@ def message(update_id: int, chat_id: int, text: str, bot: Any) -> Update:
     return Update.de_json(data, bot)
 
 
+async def drive(app: Any, chats: int, flush: bool) -> list[float]:
+    """Walk every chat through the CRS questions; milliseconds per update."""
+    timings: list[float] = []
+    ids = itertools.count(1)
+    for chat in range(chats):
+        for text in WALK:
+            update = message(next(ids), chat + 1, text, app.bot)
+            start = time.perf_counter()
+            await app.process_update(update)
+            if flush:
+                await app.update_persistence()
+            timings.append((time.perf_counter() - start) * 1000)
+    await app.shutdown()
+    return timings
+
+
 def p99(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
@@ -122,16 +138,7 @@ async def ours(folder: Path, stored: int, chats: int) -> list[float]:
         settings, engine, store, request=OfflineRequest(), updates_request=OfflineRequest()
     )
     await app.initialize()
-    timings: list[float] = []
-    ids = itertools.count(1)
-    for chat in range(chats):
-        for text in WALK:
-            update = message(next(ids), chat + 1, text, app.bot)
-            start = time.perf_counter()
-            await app.process_update(update)
-            timings.append((time.perf_counter() - start) * 1000)
-    await app.shutdown()
-    return timings
+    return await drive(app, chats, flush=False)
 
 
 async def common_way(folder: Path, chats: int) -> list[float]:
@@ -180,17 +187,8 @@ async def common_way(folder: Path, chats: int) -> list[float]:
     )
     app.add_handler(conversation)
     await app.initialize()
-    timings: list[float] = []
-    ids = itertools.count(1)
-    for chat in range(chats):
-        for text in WALK:
-            update = message(next(ids), chat + 1, text, app.bot)
-            start = time.perf_counter()
-            await app.process_update(update)
-            await app.update_persistence()  # flushed every update, as a crash-safe bot must
-            timings.append((time.perf_counter() - start) * 1000)
-    await app.shutdown()
-    return timings
+    # Flushed every update, as a crash-safe bot must.
+    return await drive(app, chats, flush=True)
 
 
 def loopback_latency(samples: int = 40) -> list[float]:

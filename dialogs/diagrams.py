@@ -5,21 +5,14 @@ from __future__ import annotations
 from transitions.extensions import GraphMachine
 
 from dialogs.flows import FLOWS, Flow
+from dialogs.machines import as_transitions
 
 __all__ = ["mermaid"]
 
 
 def mermaid(flow: Flow) -> str:
     """The mermaid source of one dialog's state machine, conditions shown on the arrows."""
-    transitions = [
-        {
-            "trigger": "next",
-            "source": source,
-            "dest": dest,
-            "conditions": [condition] if condition else [],
-        }
-        for source, dest, condition in flow.transitions
-    ]
+    transitions = as_transitions(flow.transitions)
 
     class _Model:
         pass

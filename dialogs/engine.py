@@ -14,7 +14,7 @@ from typing import Any
 
 from transitions import Machine
 
-from dialogs import texts
+from dialogs import machines, texts
 from dialogs.dosing import compute_dose
 from dialogs.flows import FLOWS, Flow
 from dialogs.flows.answers import assessment_of, findings_of, patient_of
@@ -46,34 +46,9 @@ _UNKNOWN_LABELS = {
 }
 
 
-class _Carrier:
-    """Holds a state for the length of one trigger; the machine sets `state` on it."""
-
-    __slots__ = ("state",)
-
-    def __init__(self, state: Q) -> None:
-        self.state = state
-
-
 def build_machine(flow: Flow) -> Machine:
     """Build a flow's machine: enum states, transitions from data, no automatic transitions."""
-    transitions = [
-        {
-            "trigger": "next",
-            "source": source,
-            "dest": dest,
-            "conditions": [condition] if condition else [],
-        }
-        for source, dest, condition in flow.transitions
-    ]
-    return Machine(
-        model=None,
-        states=list(flow.states),
-        transitions=transitions,
-        initial=flow.initial,
-        auto_transitions=False,
-        send_event=False,
-    )
+    return machines.build(flow.states, flow.initial, flow.transitions)
 
 
 @dataclass(frozen=True)
@@ -218,12 +193,11 @@ class DialogEngine:
         if question.id == Q.MENU:
             return self.start(str(value), session.step + 1)
         answers[question.key] = value
-        carrier = _Carrier(Q(session.state))
-        self.machines[session.dialog].events["next"].trigger(carrier, answers)
+        destination = machines.advance(self.machines[session.dialog], Q(session.state), answers)
         history = [*session.history, Step(state=session.state, keys=tuple(keys))]
         new = session.model_copy(
             update={
-                "state": carrier.state.value,
+                "state": destination.value,
                 "answers": answers,
                 "history": history,
                 "step": session.step + 1,
@@ -232,7 +206,7 @@ class DialogEngine:
             }
         )
         prefix = texts.RECORDED.format(value=echo) + "\n\n" if echo else ""
-        if carrier.state == Q.RESULT:
+        if destination == Q.RESULT:
             try:
                 replies = self._result(new, at)
             except (FindingsError, ValueError) as error:

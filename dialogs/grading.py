@@ -85,6 +85,23 @@ def _temp(celsius: float) -> str:
     return f"{fmt(celsius)} °C"
 
 
+def _most_severe(
+    toxicity: Literal["CRS", "ICANS"],
+    headline: str,
+    domains: Sequence[tuple[int, Reason]],
+    notes: Sequence[Reason],
+) -> Grade:
+    """ASTCT: the grade is that of the most severe domain; every domain at that grade is named."""
+    grade = max(g for g, _ in domains)
+    return Grade(
+        toxicity=toxicity,
+        grade=grade,
+        headline=headline.format(grade=grade),
+        reasons=tuple(r for g, r in domains if g == grade),
+        notes=tuple(notes),
+    )
+
+
 # --- CRS ---
 
 
@@ -234,15 +251,7 @@ def grade_crs(findings: CrsFindings, guideline: Guideline) -> Grade:
             reasons=(_reason(guideline, crs.fever_waiver, texts.UNDEFINED_AFTER_TREATMENT),),
             notes=tuple(notes),
         )
-    grade = max(g for g, _ in domains)
-    setting = tuple(r for g, r in domains if g == grade)
-    return Grade(
-        toxicity="CRS",
-        grade=grade,
-        headline=texts.CRS_GRADE.format(grade=grade),
-        reasons=setting,
-        notes=tuple(notes),
-    )
+    return _most_severe("CRS", texts.CRS_GRADE, domains, notes)
 
 
 # --- ICE, CAPD and ICANS ---
@@ -391,14 +400,7 @@ def grade_icans(
             reasons=shown or tuple(r for _, r in domains[:1]),
             notes=tuple(notes),
         )
-    setting = tuple(r for g, r in domains if g == grade)
-    return Grade(
-        toxicity="ICANS",
-        grade=grade,
-        headline=texts.ICANS_GRADE.format(grade=grade),
-        reasons=setting,
-        notes=tuple(notes),
-    )
+    return _most_severe("ICANS", texts.ICANS_GRADE, domains, notes)
 
 
 # --- HLH/MAS ---

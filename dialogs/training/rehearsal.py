@@ -11,10 +11,9 @@ import hashlib
 from collections.abc import Mapping
 from enum import StrEnum
 
-from transitions import Machine
-
 from dialogs import texts
 from dialogs.assessment import Assessment
+from dialogs.machines import Row, advance, build
 from dialogs.messages import Attempt, Event, Option, Reply
 from dialogs.render import render_assessment
 from dialogs.session import Answer, Session
@@ -47,14 +46,7 @@ class Rehearsal:
 
     def __init__(self, bank: Bank) -> None:
         self.bank = bank
-        self.machine = Machine(
-            model=None,
-            states=list(R),
-            initial=R.MODE,
-            auto_transitions=False,
-            send_event=False,
-            transitions=self._transitions(),
-        )
+        self.machine = build(list(R), R.MODE, self._transitions())
 
     # --- transitions as data, conditions as named predicates ---
 
@@ -78,8 +70,8 @@ class Rehearsal:
         """This step asks whether the HLH/MAS criteria are met."""
         return self._step(answers).hlh is not None and "hlh_done" not in answers
 
-    def _transitions(self) -> list[dict[str, object]]:
-        table = [
+    def _transitions(self) -> list[Row]:
+        return [
             (R.MODE, R.LINE, None),
             (R.LINE, R.LINE, self.more_lines),
             (R.LINE, R.CRS, self.asks_crs),
@@ -94,10 +86,6 @@ class Rehearsal:
             (R.HLH, R.ACTION, None),
             (R.ACTION, R.NEXT, None),
             (R.NEXT, R.LINE, None),
-        ]
-        return [
-            {"trigger": "next", "source": a, "dest": b, "conditions": [c] if c else []}
-            for a, b, c in table
         ]
 
     # --- entry points ---
@@ -137,12 +125,11 @@ class Rehearsal:
             if key == "stop":
                 return session, []  # the engine returns to the menu
             replies += self._advance(key, answers)
-        carrier = _Carrier(state)
-        self.machine.events["next"].trigger(carrier, answers)
-        if state == R.LINE and carrier.state == R.LINE:
+        destination = advance(self.machine, state, answers)
+        if state == R.LINE and destination == R.LINE:
             answers["line"] = _int(answers, "line") + 1
         new = session.model_copy(
-            update={"state": carrier.state.value, "answers": answers, "step": session.step + 1}
+            update={"state": destination.value, "answers": answers, "step": session.step + 1}
         )
         return new, [*replies, self._ask(new)]
 
@@ -218,18 +205,10 @@ class Rehearsal:
         rule = str(cited[0].citation) if cited else ""
         if rule:
             lines.append(texts.TRAIN_RULE.format(citation=rule))
-        return _mark(
-            Reply(
-                text="\n".join(lines),
-                kind="info",
-                attempt=Attempt(
-                    case=case.id,
-                    topic=topic,
-                    question=question,
-                    correct=correct,
-                    rule=f"{reasons[0].text} ({rule})" if reasons else rule,
-                ),
-            )
+        missed = f"{reasons[0].text} ({rule})" if reasons else rule
+        return _feedback(
+            lines,
+            Attempt(case=case.id, topic=topic, question=question, correct=correct, rule=missed),
         )
 
     def _action_feedback(self, key: str, answers: dict[str, Answer]) -> list[Reply]:
@@ -263,19 +242,13 @@ class Rehearsal:
             if "pathways" in case.topics
             else case.topics[0]
         )
+        missed = f"{right.label} ({rule})" if rule else right.label
         replies = [
-            _mark(
-                Reply(
-                    text="\n".join(lines),
-                    kind="info",
-                    attempt=Attempt(
-                        case=case.id,
-                        topic=topic,
-                        question="first action",
-                        correct=correct,
-                        rule=f"{right.label} ({rule})" if rule else right.label,
-                    ),
-                )
+            _feedback(
+                lines,
+                Attempt(
+                    case=case.id, topic=topic, question="first action", correct=correct, rule=missed
+                ),
             )
         ]
         if result is not None:
@@ -370,15 +343,13 @@ class Rehearsal:
         return next((o for o in options if o.label.lower() == typed), None)
 
 
-class _Carrier:
-    __slots__ = ("state",)
-
-    def __init__(self, state: R) -> None:
-        self.state = state
-
-
 def _grade_name(toxicity: str, key: str) -> str:
     return texts.GRADE_NONE[toxicity] if key == "0" else f"{toxicity} grade {key}"
+
+
+def _feedback(lines: list[str], attempt: Attempt) -> Reply:
+    """A feedback message carrying the attempt it records."""
+    return _mark(Reply(text="\n".join(lines), kind="info", attempt=attempt))
 
 
 def _mark(reply: Reply) -> Reply:
