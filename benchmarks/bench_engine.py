@@ -63,7 +63,7 @@ def run_once(
         session, replies = engine.handle(session, event)
         if timings is not None:
             timings.append((time.perf_counter_ns() - start) / 1000)
-        result = replies[-1].text
+        result = next((r.text for r in replies if r.kind == "result"), result)
     return len(session.model_dump_json().encode()), result
 
 

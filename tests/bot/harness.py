@@ -15,6 +15,10 @@ ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:TEST-token-do-not-log-AbCdEf"  # noqa: S105 - a fake token for a fake server
 
 
+# Every process started, so that a failing test cannot leave a bot running (see conftest).
+STARTED: list[BotProcess] = []
+
+
 class BotProcess:
     """`python -m bot` with TELEGRAM_TOKEN set, pointed at the fake server."""
 
@@ -36,6 +40,7 @@ class BotProcess:
 
     def start(self) -> BotProcess:
         """Start the bot process, its output going to a log file."""
+        STARTED.append(self)
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "bot"],
