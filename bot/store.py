@@ -210,15 +210,6 @@ class Store:
         ).fetchall()
         return [Reminder(*row) for row in rows]
 
-    def pending_reminders(self, chat_id: int) -> list[Reminder]:
-        """A chat's reminders not yet sent."""
-        rows = self.db.execute(
-            "SELECT id, chat_id, due_at, kind, label FROM reminders "
-            "WHERE sent = 0 AND chat_id = ? ORDER BY due_at",
-            (chat_id,),
-        ).fetchall()
-        return [Reminder(*row) for row in rows]
-
     def mark_sent(self, reminder_id: int) -> None:
         """Mark a reminder sent."""
         with self.db:
@@ -255,10 +246,6 @@ class Store:
             )
         ]
         return Progress(topics=topics, missed=missed)
-
-    def count_sessions(self) -> int:
-        """How many chats have a stored session."""
-        return int(self.db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0])
 
     def bulk_sessions(self, sessions: Sequence[tuple[int, Session]], now: float) -> None:
         """Store many sessions at once (benchmarks and tests)."""

@@ -17,18 +17,14 @@ __all__ = [
     "DoseContext",
     "Group",
     "IcpPathway",
-    "crs_advice",
     "crs_rows",
     "finish",
-    "hlh_advice",
     "hlh_rows",
     "icans_advice",
     "icans_rows",
     "icp_pathway",
     "icp_rows",
     "items",
-    "raised_icp_advice",
-    "status_epilepticus_advice",
     "status_pathway",
     "status_rows",
 ]
@@ -110,11 +106,6 @@ def crs_rows(grade: int, guideline: Guideline) -> Group:
     return rows, f"CRS grade {grade}"
 
 
-def crs_advice(grade: int, guideline: Guideline, context: DoseContext) -> list[AdviceItem]:
-    """Management of CRS of a grade (Table 2)."""
-    return items(crs_rows(grade, guideline), guideline, context)
-
-
 def icans_rows(grade: int, concurrent_crs: bool | None, guideline: Guideline) -> Group:
     """The Table 5 rows for an ICANS grade; concurrent CRS decides the anti-IL-6 rows."""
 
@@ -151,13 +142,6 @@ def status_rows(pathway: Literal["nonconvulsive", "convulsive"], guideline: Guid
     return guideline.status_epilepticus.pathway(pathway), topic
 
 
-def status_epilepticus_advice(
-    pathway: Literal["nonconvulsive", "convulsive"], guideline: Guideline, context: DoseContext
-) -> list[AdviceItem]:
-    """Status epilepticus management (Table 6), convulsive or not."""
-    return items(status_rows(pathway, guideline), guideline, context)
-
-
 def icp_pathway(findings: IcansFindings, guideline: Guideline) -> IcpPathway | None:
     """The Table 7 pathway; None without papilloedema, oedema or a high opening pressure."""
     limits = guideline.raised_icp.thresholds
@@ -186,21 +170,9 @@ def icp_rows(pathway: IcpPathway, guideline: Guideline) -> Group:
     return guideline.raised_icp.pathway(pathway), topic
 
 
-def raised_icp_advice(
-    pathway: IcpPathway, guideline: Guideline, context: DoseContext
-) -> list[AdviceItem]:
-    """Raised intracranial pressure management (Table 7) for a pathway."""
-    return items(icp_rows(pathway, guideline), guideline, context)
-
-
 def hlh_rows(guideline: Guideline) -> Group:
     """The HLH/MAS management rows."""
     return guideline.hlh.pathway("hlh"), "HLH/MAS"
-
-
-def hlh_advice(guideline: Guideline, context: DoseContext) -> list[AdviceItem]:
-    """CAR-T-related HLH/MAS management."""
-    return items(hlh_rows(guideline), guideline, context)
 
 
 def items(group: Group, guideline: Guideline, context: DoseContext) -> list[AdviceItem]:

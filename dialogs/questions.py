@@ -226,12 +226,6 @@ _IMAGING_ALIASES: Mapping[str, tuple[str, ...]] = {
 }
 
 
-def _choices_from(
-    values: Mapping[str, str], aliases: Mapping[str, tuple[str, ...]] | None = None
-) -> tuple[Choice, ...]:
-    return tuple(Choice(k, v, k, (aliases or {}).get(k, ())) for k, v in values.items())
-
-
 def _capitalised(text: str) -> str:
     return text[0].upper() + text[1:]
 

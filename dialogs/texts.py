@@ -194,7 +194,6 @@ RESULT_SUPPORTIVE: Final = "Supportive care"
 RESULT_INVESTIGATIONS: Final = "Investigations"
 RESULT_MONITORING: Final = "Monitoring"
 RESULT_WHY: Final = "Why"
-RESULT_NOTES: Final = "Notes"
 RESULT_PATHWAYS: Final = "Pathways"
 RESULT_SOURCES: Final = "Sources"
 RESULT_VERSION: Final = "Guideline: {version}. Grading: ASTCT 2019."
@@ -207,7 +206,6 @@ ICE_NEXT: Final = (
 ICE_DOMAIN_NONE: Final = "normal (no ICANS from the ICE)"
 ICE_DOMAIN_GRADE: Final = "grade {grade}"
 ASSUMED_UNKNOWN: Final = "Not known: {what}; {assumption}"
-DOSE_RESULT: Final = "{text}"
 
 # --- console ---
 CONSOLE_BANNER: Final = (
@@ -215,7 +213,6 @@ CONSOLE_BANNER: Final = (
     "Type the number of an option, or your answer. Commands: back, cancel, restart, help, quit."
 )
 CONSOLE_BYE: Final = "Bye."
-CONSOLE_NUMBER_HINT: Final = "(or type a letter: {letters})"
 
 # --- Telegram ---
 PRIVACY: Final = (
