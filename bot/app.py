@@ -201,7 +201,10 @@ class Bot:
             lines += [f"• {rule} (×{count})" for rule, count in progress.missed]
         text = "\n".join(lines)
         await send_with_retry(lambda: context.bot.send_message(chat_id, text))
-        chart = accuracy_chart([right / total for _, total, right in progress.topics])
+        # Drawing and compressing the PNG is CPU work: keep it off the event loop.
+        chart = await asyncio.to_thread(
+            accuracy_chart, [right / total for _, total, right in progress.topics]
+        )
         caption = texts.PROGRESS_CAPTION.format(topics=", ".join(t for t, _, _ in progress.topics))
         await send_with_retry(lambda: context.bot.send_photo(chat_id, chart, caption=caption))
 

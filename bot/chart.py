@@ -44,10 +44,12 @@ def accuracy_chart(accuracies: Sequence[float]) -> bytes:
     pixels = [bytearray(BACKGROUND * WIDTH) for _ in range(HEIGHT)]
 
     def paint(x0: int, y0: int, x1: int, y1: int, colour: tuple[int, int, int]) -> None:
+        left, right = max(0, x0), min(WIDTH, x1)
+        if right <= left:
+            return
+        run = bytes(colour) * (right - left)  # one slice a row, not one write a pixel
         for y in range(max(0, y0), min(HEIGHT, y1)):
-            row = pixels[y]
-            for x in range(max(0, x0), min(WIDTH, x1)):
-                row[3 * x : 3 * x + 3] = bytes(colour)
+            pixels[y][3 * left : 3 * right] = run
 
     top, bottom = MARGIN, HEIGHT - MARGIN
     for quarter in range(1, 5):
