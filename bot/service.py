@@ -11,7 +11,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.store import AsyncStore, AuditEntry, Progress, Store, Stored, hash_user
+from bot.store import (
+    AsyncStore,
+    AuditEntry,
+    Progress,
+    Store,
+    Stored,
+    TrainingEntry,
+    hash_user,
+)
 from dialogs import texts
 from dialogs.engine import DialogEngine
 from dialogs.messages import Event, Reply
@@ -56,8 +64,7 @@ class ChatService:
             now = self.clock()
             stored: Stored | None = await self.store.run(Store.load, self.store.store, chat_id)
             notices: list[Reply] = []
-            if stored is not None and update_id and update_id <= stored.last_update_id:
-                # Telegram re-delivers updates not confirmed before a crash: applied already.
+            if stored is not None and _applied(stored, update_id):
                 return Outcome([], stored.session, duplicate=True)
             if stored is None:
                 session = self.engine.new_session()
@@ -71,17 +78,19 @@ class ChatService:
                 stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(now))
                 event = event.model_copy(update={"at": stamp})
             new, replies = self.engine.handle(session, event)
-            audit = self._audit(new, replies, user_id)
-            await self.store.run(Store.save, self.store.store, chat_id, new, now, update_id, audit)
-            attempts = [r.attempt for r in replies if r.attempt is not None]
-            if attempts:
-                await self.store.run(
-                    Store.record_attempts,
-                    self.store.store,
-                    hash_user(user_id, self.salt),
-                    now,
-                    attempts,
-                )
+            who = hash_user(user_id, self.salt)
+            attempts = tuple(r.attempt for r in replies if r.attempt is not None)
+            training = TrainingEntry(who, attempts) if attempts else None
+            await self.store.run(
+                Store.save,
+                self.store.store,
+                chat_id,
+                new,
+                now,
+                update_id,
+                audit=self._audit(new, replies, who),
+                training=training,
+            )
             return Outcome(notices + replies, new)
 
     async def progress(self, user_id: int) -> Progress:
@@ -93,22 +102,28 @@ class ChatService:
         async with self.lock(chat_id):
             now = self.clock()
             stored = await self.store.run(Store.load, self.store.store, chat_id)
-            if stored is not None and update_id and update_id <= stored.last_update_id:
+            if stored is not None and _applied(stored, update_id):
                 return Outcome([], stored.session, duplicate=True)
             step = stored.session.step + 1 if stored is not None else 0
             session, replies = self.engine.start(dialog, step)
             await self.store.run(Store.save, self.store.store, chat_id, session, now, update_id)
             return Outcome(replies, session)
 
-    def _audit(self, session: Session, replies: list[Reply], user_id: int) -> AuditEntry | None:
+    def _audit(self, session: Session, replies: list[Reply], who: str) -> AuditEntry | None:
         """An audit entry when a clinical dialog has just given its result; never free text."""
         results = [r for r in replies if r.kind == "result"]
         if not results or session.dialog not in GRADED_DIALOGS:
             return None
         grades = results[-1].text.split("\n", 1)[0]
         return AuditEntry(
-            user_hash=hash_user(user_id, self.salt),
+            user_hash=who,
             dialog=session.dialog,
             grades=grades,
             guideline=session.guideline,
         )
+
+
+def _applied(stored: Stored, update_id: int) -> bool:
+    """Whether this update was already applied: Telegram re-delivers updates a crash left
+    unconfirmed, and each chat's row records the last update it applied."""
+    return bool(update_id) and update_id <= stored.last_update_id

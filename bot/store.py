@@ -90,6 +90,14 @@ class AuditEntry:
 
 
 @dataclass(frozen=True)
+class TrainingEntry:
+    """Answered training questions of one trainee (hashed), never in the clinical audit."""
+
+    user_hash: str
+    attempts: tuple[Attempt, ...]
+
+
+@dataclass(frozen=True)
 class Reminder:
     """A reminder of the next assessment, due at a time, for a chat."""
 
@@ -157,9 +165,14 @@ class Store:
         session: Session,
         now: float,
         update_id: int,
+        *,
         audit: AuditEntry | None = None,
+        training: TrainingEntry | None = None,
     ) -> None:
-        """Write the session (and its audit entry) in one durable transaction."""
+        """Write the session, its audit entry and training answers in one durable transaction.
+
+        One transaction, so that a crash can never keep the answer and lose the attempt it scored.
+        """
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             self.db.execute(
@@ -174,6 +187,23 @@ class Store:
                     "INSERT INTO audit (at, user_hash, dialog, grades, guideline) "
                     "VALUES (?, ?, ?, ?, ?)",
                     (now, audit.user_hash, audit.dialog, audit.grades, audit.guideline),
+                )
+            if training is not None:
+                self.db.executemany(
+                    "INSERT INTO training (at, user_hash, case_id, topic, question, correct, "
+                    "rule) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (
+                            now,
+                            training.user_hash,
+                            a.case,
+                            a.topic,
+                            a.question,
+                            int(a.correct),
+                            a.rule,
+                        )
+                        for a in training.attempts
+                    ],
                 )
 
     def audit_rows(self) -> list[dict[str, object]]:
@@ -215,18 +245,6 @@ class Store:
         with self.db:
             self.db.execute("UPDATE reminders SET sent = 1 WHERE id = ?", (reminder_id,))
 
-    def record_attempts(self, user_hash: str, now: float, attempts: Sequence[Attempt]) -> None:
-        """Store answered training questions (never in the clinical audit)."""
-        with self.db:
-            self.db.executemany(
-                "INSERT INTO training (at, user_hash, case_id, topic, question, correct, rule) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (now, user_hash, a.case, a.topic, a.question, int(a.correct), a.rule)
-                    for a in attempts
-                ],
-            )
-
     def progress(self, user_hash: str) -> Progress:
         """A trainee's attempts, accuracy per topic, and the rules most often missed."""
         topics = [
@@ -267,10 +285,10 @@ class AsyncStore:
         self.store = store
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
 
-    async def run(self, call: Callable[..., _T], *args: object) -> _T:
-        """Run `call(*args)` on the store's thread."""
+    async def run(self, call: Callable[..., _T], *args: object, **kwargs: object) -> _T:
+        """Run `call(*args, **kwargs)` on the store's thread."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, lambda: call(*args))
+        return await loop.run_in_executor(self._executor, lambda: call(*args, **kwargs))
 
     def close(self) -> None:
         """Finish pending writes and close."""
