@@ -15,9 +15,10 @@ from typing import Any
 from transitions import Machine
 
 from dialogs import machines, texts
+from dialogs.assessment import assess
 from dialogs.dosing import compute_dose
 from dialogs.flows import FLOWS, Flow
-from dialogs.flows.answers import assessment_of, findings_of, patient_of
+from dialogs.flows.answers import findings_of, patient_of, unarousable
 from dialogs.grading import FindingsError, Reason, band_grade
 from dialogs.guideline import Guideline, default_guideline
 from dialogs.handover import handover
@@ -93,9 +94,9 @@ class DialogEngine:
         """Apply one event to a session; return the new session and the replies to send."""
         if event.kind == "command":
             return self._command(session, event.value)
+        typed = _typed_command(event)
         if session.dialog == "rehearsal":
-            typed = event.value.strip().lower().lstrip("/")
-            if event.kind == "text" and typed in COMMANDS:
+            if typed is not None:
                 return self._command(session, typed)
             new, replies = self.rehearsal.handle(session, event)
             return (new, replies) if replies else self.start("menu", session.step + 1)
@@ -104,8 +105,8 @@ class DialogEngine:
             return menu, [Reply(text=texts.DIALOG_ENDED, kind="info"), *replies]
         if event.kind == "option" and event.step is not None and event.step != session.step:
             return session, [Reply(text=texts.STALE, kind="error"), self._ask(session)]
-        if event.kind == "text" and event.value.strip().lower().lstrip("/") in COMMANDS:
-            return self._command(session, event.value.strip().lower().lstrip("/"))
+        if typed is not None:
+            return self._command(session, typed)
         question = QUESTIONS[Q(session.state)]
         prefix = f"{question.id.value}."
         if session.pending is not None and event.value != prefix + CONFIRM_YES:
@@ -189,12 +190,11 @@ class DialogEngine:
         at: str | None = None,
     ) -> tuple[Session, list[Reply]]:
         answers = dict(session.answers)
-        keys: list[str] = [question.key]
         if question.id == Q.MENU:
             return self.start(str(value), session.step + 1)
         answers[question.key] = value
         destination = machines.advance(self.machines[session.dialog], Q(session.state), answers)
-        history = [*session.history, Step(state=session.state, keys=tuple(keys))]
+        history = [*session.history, Step(state=session.state, keys=(question.key,))]
         new = session.model_copy(
             update={
                 "state": destination.value,
@@ -312,8 +312,7 @@ class DialogEngine:
         if key == MULTI_DONE:
             if not session.selection:
                 return _Parsed(error=texts.MULTI_EMPTY)
-            order = [c.key for c in question.choices]
-            return _Parsed(value=sorted(session.selection, key=order.index))
+            return _Parsed(value=_in_order(question, session.selection))
         if key == question.none_key:
             return _Parsed(value=[])
         if not any(c.key == key for c in question.choices):
@@ -333,8 +332,7 @@ class DialogEngine:
                 chosen.append(choice.key)
         if not chosen:
             return _Parsed(error=texts.ACCEPTED_MULTI)
-        order = [c.key for c in question.choices]
-        return _Parsed(value=sorted(chosen, key=order.index))
+        return _Parsed(value=_in_order(question, chosen))
 
     def _accepted(self, question: Question, visible: Sequence[Choice]) -> str:
         if question.kind == "number":
@@ -360,7 +358,8 @@ class DialogEngine:
             return [self._ice_result(answers)]
         if session.dialog == "dose":
             return [self._dose_result(answers)]
-        result = assessment_of(answers, self.guideline)
+        findings = findings_of(answers)
+        result = assess(findings, self.guideline)
         notes = [
             Reason(text=texts.ASSUMED_UNKNOWN.format(what=what, assumption=assumption))
             for key, (what, assumption) in _UNKNOWN_LABELS.items()
@@ -368,12 +367,12 @@ class DialogEngine:
         ]
         replies = [render_assessment(result, notes)]
         if session.dialog in ("assessment", "crs", "icans"):
-            summary = handover(findings_of(answers), result, at)
+            summary = handover(findings, result, at)
             replies.append(Reply(text=f"{texts.HANDOVER_INTRO}\n\n{summary}", kind="notice"))
         return replies
 
     def _ice_result(self, answers: Mapping[str, Answer]) -> Reply:
-        if answers.get("ice.year") == "unarousable":
+        if unarousable(answers):
             text = texts.ICE_RESULT_UNABLE
         else:
             score = ice_score(answers)
@@ -410,6 +409,18 @@ class DialogEngine:
         )
         notes = [f"Weight {fmt(weight.value)} {weight.unit}" if weight else ""]
         return render_doses([dose], self.guideline.version, [n for n in notes if n])
+
+
+def _typed_command(event: Event) -> str | None:
+    """A command typed as text ('back', '/help'), if the text is one."""
+    typed = event.value.strip().lower().lstrip("/")
+    return typed if event.kind == "text" and typed in COMMANDS else None
+
+
+def _in_order(question: Question, keys: Sequence[str]) -> list[str]:
+    """Chosen option keys in the order the question lists its options."""
+    order = [c.key for c in question.choices]
+    return sorted(keys, key=order.index)
 
 
 def _toggled(selection: Sequence[str], key: str) -> list[str]:

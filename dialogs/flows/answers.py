@@ -6,14 +6,13 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from dialogs.assessment import Assessment, advised_regimens, assess
+from dialogs.assessment import advised_regimens
 from dialogs.findings import Findings, Patient, TocilizumabDoses
 from dialogs.guideline import Guideline, default_guideline
 from dialogs.questions import ice_score
 from dialogs.session import Answer
 
 __all__ = [
-    "assessment_of",
     "findings_of",
     "ice_score",
     "needs_height",
@@ -145,11 +144,6 @@ def _findings_of(answers: Answers) -> Findings:
             },
         }
     return Findings.model_validate(document)
-
-
-def assessment_of(answers: Answers, guideline: Guideline | None = None) -> Assessment:
-    """Assess the answers so far."""
-    return assess(findings_of(answers), guideline or default_guideline())
 
 
 def _chosen_regimens(answers: Answers, guideline: Guideline) -> list[str]:
