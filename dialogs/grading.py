@@ -128,7 +128,7 @@ def _oxygen(findings: CrsFindings, guideline: Guideline) -> tuple[int, str, Oxyg
             texts.OXYGEN_HIGH_FLOW.format(label=row.label_above, flow=fmt(flow)),
             row,
         )
-    label = row.label[0].upper() + row.label[1:]
+    label = texts.sentence_case(row.label)
     if flow is not None and row.device != OxygenDevice.NONE:
         return row.grade, texts.OXYGEN_FLOW.format(label=label, flow=fmt(flow)), row
     return row.grade, label, row
@@ -176,7 +176,7 @@ def grade_crs(findings: CrsFindings, guideline: Guideline) -> Grade:
     domains: list[tuple[int, Reason]] = []
     hyp_row = _hypotension_row(findings, guideline)
     if hyp_row.grade > 1:
-        label = hyp_row.label[0].upper() + hyp_row.label[1:]
+        label = texts.sentence_case(hyp_row.label)
         if findings.vasopressors:
             label = texts.HYPOTENSION_VASOPRESSORS.format(
                 label=label, drugs=", ".join(v.value for v in findings.vasopressors)

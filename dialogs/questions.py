@@ -226,10 +226,6 @@ _IMAGING_ALIASES: Mapping[str, tuple[str, ...]] = {
 }
 
 
-def _capitalised(text: str) -> str:
-    return text[0].upper() + text[1:]
-
-
 def _build() -> dict[Q, Question]:
     guideline = default_guideline()
     icans = guideline.icans
@@ -277,7 +273,7 @@ def _build() -> dict[Q, Question]:
             "vasopressors",
             texts.Q_PRESSORS,
             tuple(
-                Choice(v.value, _capitalised(v.value), v.value, _PRESSOR_ALIASES[v.value])
+                Choice(v.value, texts.sentence_case(v.value), v.value, _PRESSOR_ALIASES[v.value])
                 for v in Vasopressor
             ),
         ),
@@ -296,7 +292,8 @@ def _build() -> dict[Q, Question]:
             tuple(
                 Choice(
                     d.value,
-                    _OXYGEN_CHOICE_LABELS.get(d.value) or _capitalised(_OXYGEN_LABELS[d.value]),
+                    _OXYGEN_CHOICE_LABELS.get(d.value)
+                    or texts.sentence_case(_OXYGEN_LABELS[d.value]),
                     d.value,
                     {
                         "none": ("room air", "air", "none", "no"),
@@ -400,7 +397,7 @@ def _build() -> dict[Q, Question]:
             tuple(
                 Choice(
                     r.level.value,
-                    _capitalised(r.label),
+                    texts.sentence_case(r.label),
                     r.level.value,
                     (r.level.value, *_CONSCIOUSNESS_ALIASES[r.level.value]),
                     when=_not_scored_above_zero if r.level == Consciousness.UNAROUSABLE else None,
@@ -423,7 +420,7 @@ def _build() -> dict[Q, Question]:
             tuple(
                 Choice(
                     r.kind.value,
-                    _capitalised(r.label),
+                    texts.sentence_case(r.label),
                     r.kind.value,
                     _SEIZURE_ALIASES[r.kind.value],
                 )
@@ -438,7 +435,7 @@ def _build() -> dict[Q, Question]:
             tuple(
                 Choice(
                     r.kind.value,
-                    _capitalised(r.label).split(" (")[0],
+                    texts.sentence_case(r.label).split(" (")[0],
                     r.kind.value,
                     {
                         "none": ("none", "no"),
@@ -459,7 +456,7 @@ def _build() -> dict[Q, Question]:
                 *(
                     Choice(
                         r.sign.value,
-                        _capitalised(r.label),
+                        texts.sentence_case(r.label),
                         r.sign.value,
                         {
                             "papilloedema": ("papilledema",),
@@ -491,7 +488,7 @@ def _build() -> dict[Q, Question]:
             tuple(
                 Choice(
                     r.kind.value,
-                    _capitalised(r.label),
+                    texts.sentence_case(r.label),
                     r.kind.value,
                     _IMAGING_ALIASES[r.kind.value],
                 )

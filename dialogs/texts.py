@@ -8,6 +8,12 @@ from __future__ import annotations
 
 from typing import Final
 
+
+def sentence_case(text: str) -> str:
+    """Capitalise the first letter only (str.capitalize would lower-case 'CPAP' and 'ICE')."""
+    return text[:1].upper() + text[1:]
+
+
 # --- grades ---
 NO_CRS: Final = "No CRS"
 CRS_UNDEFINED: Final = "CRS not gradable: resolving after treatment, re-assess"
