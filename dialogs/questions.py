@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from dialogs import texts
 from dialogs.guideline import default_guideline
-from dialogs.session import Answer
+from dialogs.session import Answer, whole
 from dialogs.units import HEIGHT, TEMPERATURE, WEIGHT, Quantity
 from dialogs.vocab import (
     Consciousness,
@@ -131,8 +131,8 @@ def _unknown() -> Choice:
 
 def ice_score(answers: Answers) -> int | None:
     """The ICE score: typed, or the sum of the ten guided points once all are answered."""
-    typed = answers.get("ice_score")
-    if isinstance(typed, int) and not isinstance(typed, bool):
+    typed = whole(answers.get("ice_score"))
+    if typed is not None:
         return typed
     score, asked = _ice_score(answers)
     return score if asked == 10 else None
@@ -193,8 +193,8 @@ def _consciousness_prompt(answers: Answers) -> str:
 
 def _not_scored_above_zero(answers: Answers) -> bool:
     """'Unarousable' is not offered once the patient has scored on the ICE or CAPD."""
-    capd = answers.get("capd_total")
-    score = capd if isinstance(capd, int) and not isinstance(capd, bool) else ice_score(answers)
+    capd = whole(answers.get("capd_total"))
+    score = capd if capd is not None else ice_score(answers)
     return not (score is not None and score > 0)
 
 
@@ -229,6 +229,8 @@ _IMAGING_ALIASES: Mapping[str, tuple[str, ...]] = {
 def _build() -> dict[Q, Question]:
     guideline = default_guideline()
     icans = guideline.icans
+    # Below this age the CAPD replaces the ICE (data); the age choices are built from it.
+    cutoff = icans.paediatrics.age_below_years
     questions = [
         Question(
             Q.MENU,
@@ -336,9 +338,14 @@ def _build() -> dict[Q, Question]:
             "age_years",
             texts.Q_AGE,
             (
-                Choice("adult", "13 or over", "adult", ("adult", "13+", "over 12")),
-                Choice("twelve", "Exactly 12", 12, ("twelve",)),
-                Choice("child", "Under 12", "child", ("child", "under 12")),
+                Choice(
+                    "adult",
+                    f"{cutoff + 1} or over",
+                    "adult",
+                    ("adult", f"{cutoff + 1}+", f"over {cutoff}"),
+                ),
+                Choice("twelve", f"Exactly {cutoff}", cutoff, ("twelve",)),
+                Choice("child", f"Under {cutoff}", "child", ("child", f"under {cutoff}")),
                 Choice("delay", "Developmental delay", "delay", ("delay", "developmental delay")),
             ),
             bounds=(0, 120),

@@ -6,10 +6,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Answer", "Session", "Step"]
+__all__ = ["Answer", "Session", "Step", "whole"]
 
 # Answers are plain JSON values so that a session round-trips through JSON unchanged.
 Answer = str | int | float | bool | list[str] | dict[str, Any] | None
+
+
+def whole(answer: Answer) -> int | None:
+    """An answer that is a whole number (True and False are not numbers here), else None."""
+    return answer if isinstance(answer, int) and not isinstance(answer, bool) else None
 
 
 class Step(BaseModel):

@@ -17,8 +17,9 @@ from dialogs.flows.answers import (
     needs_weight,
     unarousable,
 )
+from dialogs.guideline import default_guideline
 from dialogs.questions import ICE_STATES, Q
-from dialogs.session import Answer
+from dialogs.session import Answer, whole
 
 __all__ = ["DOSING", "FLOWS", "Flow", "Transition"]
 
@@ -68,15 +69,22 @@ def on_oxygen(a: Answers) -> bool:
     return a.get("oxygen", "none") != "none"
 
 
+def _cutoff() -> int:
+    """The age below which the CAPD replaces the ICE (12 in ASTCT), from the guideline data."""
+    return default_guideline().icans.paediatrics.age_below_years
+
+
 def tool_to_choose(a: Answers) -> bool:
-    """Exactly 12, or developmental delay: the caller chooses ICE or CAPD."""
-    return a.get("age_years") in (12, "delay")
+    """Exactly at the cut-off age, or developmental delay: the caller chooses ICE or CAPD."""
+    age = a.get("age_years")
+    return age == "delay" or whole(age) == _cutoff()
 
 
 def child(a: Answers) -> bool:
-    """Under 12: CAPD."""
+    """Under the cut-off age: CAPD."""
     age = a.get("age_years")
-    return age == "child" or (isinstance(age, int) and not isinstance(age, bool) and age < 12)
+    years = whole(age)
+    return age == "child" or (years is not None and years < _cutoff())
 
 
 def capd_chosen(a: Answers) -> bool:

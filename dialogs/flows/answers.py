@@ -10,7 +10,7 @@ from dialogs.assessment import advised_regimens
 from dialogs.findings import Findings, Patient, TocilizumabDoses
 from dialogs.guideline import Guideline, default_guideline
 from dialogs.questions import ice_score
-from dialogs.session import Answer
+from dialogs.session import Answer, whole
 
 __all__ = [
     "findings_of",
@@ -56,12 +56,11 @@ def _crs(answers: Answers) -> dict[str, Any] | None:
     }
 
 
-def _icans(answers: Answers) -> tuple[dict[str, Any] | None, int | None]:
+def _icans(answers: Answers) -> dict[str, Any] | None:
     if "age_years" not in answers:
-        return None, None
-    age = answers["age_years"]
+        return None  # the ICANS questions start with the age
+    age = answers["age_years"]  # the age itself goes to the patient (patient_of)
     document: dict[str, Any] = {}
-    age_years = age if isinstance(age, int) and not isinstance(age, bool) else None
     if age == "child":
         document["tool"] = "capd"
     elif age == "delay":
@@ -69,7 +68,7 @@ def _icans(answers: Answers) -> tuple[dict[str, Any] | None, int | None]:
     if answers.get("tool") is not None:
         document["tool"] = answers["tool"]
     capd = answers.get("capd_total")
-    if isinstance(capd, int) and not isinstance(capd, bool):
+    if whole(capd) is not None:
         document["tool"] = "capd"
         document["capd_total"] = capd
     elif capd == "unarousable":
@@ -86,7 +85,7 @@ def _icans(answers: Answers) -> tuple[dict[str, Any] | None, int | None]:
     for key in ("papilloedema_stage", "csf_opening_pressure_mmhg", "concurrent_crs"):
         if answers.get(key) is not None:
             document[key] = answers[key]
-    return document, age_years
+    return document
 
 
 def patient_of(answers: Answers) -> tuple[Patient, TocilizumabDoses | None]:
@@ -95,13 +94,13 @@ def patient_of(answers: Answers) -> tuple[Patient, TocilizumabDoses | None]:
     for key in ("weight", "height"):
         if _measure(answers.get(key)) is not None:
             patient[key] = answers[key]
-    age = answers.get("age_years")
-    if isinstance(age, int) and not isinstance(age, bool):
+    age = whole(answers.get("age_years"))
+    if age is not None:
         patient["age_years"] = age
     prior = answers.get("prior_treatment")
-    t24, total = answers.get("toci_24h"), answers.get("toci_total")
+    t24, total = whole(answers.get("toci_24h")), whole(answers.get("toci_total"))
     doses = None
-    if isinstance(t24, int) and isinstance(total, int):
+    if t24 is not None and total is not None:
         doses = TocilizumabDoses(last_24h=t24, total=max(total, t24))
     elif isinstance(prior, list) and "tocilizumab" not in prior:
         # The doctor said no tocilizumab has been given: the count is known to be zero.
@@ -132,7 +131,7 @@ def _findings_of(answers: Answers) -> Findings:
     crs = _crs(answers)
     if crs is not None:
         document["crs"] = crs
-    icans, _ = _icans(answers)
+    icans = _icans(answers)
     if icans is not None:
         document["icans"] = icans
     if answers.get("peak_ferritin_ng_ml") is not None:

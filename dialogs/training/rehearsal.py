@@ -16,7 +16,7 @@ from dialogs.assessment import Assessment
 from dialogs.machines import Row, advance, build
 from dialogs.messages import Attempt, Event, Option, Reply
 from dialogs.render import render_assessment
-from dialogs.session import Answer, Session
+from dialogs.session import Answer, Session, whole
 from dialogs.training.bank import Bank, Case, Step
 
 __all__ = ["R", "Rehearsal"]
@@ -37,8 +37,7 @@ class R(StrEnum):
 
 
 def _int(answers: Answers, key: str) -> int:
-    value = answers.get(key)
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+    return whole(answers.get(key)) or 0
 
 
 class Rehearsal:
