@@ -169,9 +169,8 @@ class Bot:
                 with contextlib.suppress(BadRequest):
                     await send_with_retry(
                         lambda: query.edit_message_text(
-                            to_html(Reply(text=text))
-                            + "\n\n"
-                            + texts.CHOSEN.format(label=_escape(label)),
+                            # to_html escapes the question and the label alike.
+                            to_html(Reply(text=f"{text}\n\n{texts.CHOSEN.format(label=label)}")),
                             parse_mode=ParseMode.HTML,
                         )
                     )
@@ -344,12 +343,6 @@ def _user(update: Update) -> int:
 def _command_name(update: Update) -> str:
     text = update.effective_message.text if update.effective_message else ""
     return (text or "/").split()[0].lstrip("/").split("@")[0].lower()
-
-
-def _escape(text: str) -> str:
-    import html  # noqa: PLC0415 - tiny helper, kept local
-
-    return html.escape(text, quote=False)
 
 
 def _label_of(query: Any, option: str) -> str | None:
