@@ -12,7 +12,7 @@ from dialogs import texts
 from dialogs.advice import AdviceItem
 from dialogs.assessment import Assessment
 from dialogs.dosing import Dose
-from dialogs.grading import Grade, Reason
+from dialogs.grading import Reason
 from dialogs.guideline import Citation
 from dialogs.messages import Reply
 
@@ -50,10 +50,8 @@ class _Sources:
         return [f"[{n}] {key}" for key, n in self.order.items()]
 
 
-def _reasons(grade: Grade, sources: _Sources) -> list[str]:
-    lines = [f"• {r.text}{sources.ref(r.citation)}" for r in grade.reasons]
-    lines += [f"• {r.text}{sources.ref(r.citation)}" for r in grade.notes]
-    return lines
+def _bullets(reasons: Iterable[Reason], sources: _Sources) -> list[str]:
+    return [f"• {r.text}{sources.ref(r.citation)}" for r in reasons]
 
 
 def _dose_lines(doses: Sequence[Dose], sources: _Sources) -> list[str]:
@@ -80,13 +78,14 @@ def render_assessment(result: Assessment, extra_notes: Sequence[Reason] = ()) ->
     """The result message: grades, escalation first, treatment, monitoring, sources, version."""
     sources = _Sources()
     out = [result.headline]
-    why: list[str] = []
+    # The reasons are numbered first, so the findings that set the grades cite [1], [2], ...
+    reasons: list[Reason] = []
     for grade in (result.crs, result.icans):
         if grade is not None:
-            why += _reasons(grade, sources)
+            reasons += [*grade.reasons, *grade.notes]
     if result.hlh is not None:
-        why += [f"• {r.text}{sources.ref(r.citation)}" for r in result.hlh.reasons]
-    why += [f"• {r.text}{sources.ref(r.citation)}" for r in extra_notes]
+        reasons += result.hlh.reasons
+    why = _bullets([*reasons, *extra_notes], sources)
     for kind, title in _SECTIONS:
         items = [i for i in result.advice if i.kind == kind]
         if kind == "escalation" and not items:
