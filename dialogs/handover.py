@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from dialogs import texts
 from dialogs.assessment import Assessment
 from dialogs.findings import Findings
 from dialogs.units import fmt
 
 __all__ = ["handover"]
+
+
+def _words(value: StrEnum) -> str:
+    """An answer's id as words: 'wakes_to_voice' -> 'wakes to voice'."""
+    return value.value.replace("_", " ")
 
 
 def _crs_line(findings: Findings) -> str | None:
@@ -21,7 +28,7 @@ def _crs_line(findings: Findings) -> str | None:
         crs.hypotension.value, "vasopressors: " + ", ".join(v.value for v in crs.vasopressors)
     )
     parts.append(pressure + (" (other cause)" if crs.hypotension_other_cause else ""))
-    oxygen = "room air" if crs.oxygen.value == "none" else crs.oxygen.value.replace("_", " ")
+    oxygen = "room air" if crs.oxygen.value == "none" else _words(crs.oxygen)
     if crs.oxygen_flow_l_min is not None:
         oxygen += f" {fmt(crs.oxygen_flow_l_min)} L/min"
     if crs.oxygen_for_comfort_only:
@@ -42,14 +49,13 @@ def _icans_line(findings: Findings) -> str | None:
     elif icans.ice is not None:
         parts.append(f"ICE {icans.ice}/10")
     parts.append(
-        icans.consciousness.value.replace("_", " ")
-        + (" (sedation)" if icans.consciousness_from_sedation else "")
+        _words(icans.consciousness) + (" (sedation)" if icans.consciousness_from_sedation else "")
     )
-    parts.append(f"seizures: {icans.seizure.value.replace('_', ' ')}")
-    parts.append(f"motor: {icans.motor.value.replace('_', ' ')}")
-    signs = ", ".join(s.value.replace("_", " ") for s in icans.icp_signs) or "none"
+    parts.append(f"seizures: {_words(icans.seizure)}")
+    parts.append(f"motor: {_words(icans.motor)}")
+    signs = ", ".join(_words(s) for s in icans.icp_signs) or "none"
     parts.append(f"raised-ICP signs: {signs}")
-    parts.append(f"imaging: {icans.imaging.value.replace('_', ' ')}")
+    parts.append(f"imaging: {_words(icans.imaging)}")
     return "ICANS findings: " + "; ".join(parts)
 
 
