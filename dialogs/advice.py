@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from dialogs.dosing import Dose, compute_dose
+from dialogs.dosing import Dose, compute_dose, patient_independent
 from dialogs.findings import IcansFindings, TocilizumabDoses
 from dialogs.guideline import Citation, Guideline
 from dialogs.guideline.schema import KIND_ORDER, AdviceRow, Kind
@@ -54,10 +54,7 @@ class DoseContext:
 
 
 def _patient_independent(row: AdviceRow, guideline: Guideline) -> bool:
-    return all(
-        guideline.regimen(r).basis == "fixed" and guideline.regimen(r).limit is None
-        for r in row.regimens
-    )
+    return all(patient_independent(guideline.regimen(r)) for r in row.regimens)
 
 
 def _item(row: AdviceRow, topic: str, guideline: Guideline, context: DoseContext) -> AdviceItem:

@@ -11,7 +11,14 @@ from dialogs.guideline import Citation, Guideline
 from dialogs.guideline.schema import Regimen
 from dialogs.units import HEIGHT, WEIGHT, fmt
 
-__all__ = ["Dose", "body_surface_area", "bsa_arithmetic", "compute_dose", "round_dose"]
+__all__ = [
+    "Dose",
+    "body_surface_area",
+    "bsa_arithmetic",
+    "compute_dose",
+    "patient_independent",
+    "round_dose",
+]
 
 
 # Output values are plain frozen dataclasses: built from validated data, many per assessment,
@@ -44,6 +51,11 @@ def bsa_arithmetic(height_cm: float, weight_kg: float) -> str:
     return texts.BSA.format(
         cm=fmt(height_cm), kg=fmt(weight_kg), bsa=f"{body_surface_area(height_cm, weight_kg):.2f}"
     )
+
+
+def patient_independent(regimen: Regimen) -> bool:
+    """Whether the dose is the same for every patient: fixed, with no dose count to check."""
+    return regimen.basis == "fixed" and regimen.limit is None
 
 
 def round_dose(value: float) -> float:
@@ -92,7 +104,7 @@ def compute_dose(
     tocilizumab_doses: TocilizumabDoses | None = None,
 ) -> Dose:
     """Work out one regimen for a patient; without the weight or height, show the rule."""
-    if regimen.basis == "fixed" and regimen.limit is None:
+    if patient_independent(regimen):
         # A fixed dose does not depend on the patient: work it out once per guideline.
         key = ("fixed-dose", regimen.id)
         cached = guideline.memo.get(key)
