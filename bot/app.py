@@ -32,7 +32,7 @@ from bot.chart import accuracy_chart
 from bot.service import ChatService, Outcome
 from bot.settings import Settings
 from bot.store import AsyncStore, Store
-from bot.telegram_render import keyboard, parse_callback, split_text, to_html
+from bot.telegram_render import keyboard, parse_callback, to_html, to_messages
 from dialogs import texts
 from dialogs.engine import DialogEngine
 from dialogs.guideline import Guideline
@@ -256,7 +256,7 @@ class Bot:
             markup = keyboard(reply, outcome.session.step)
             if remind and position == len(outcome.replies) - 1:
                 markup = self._reminder_keyboard()
-            chunks = split_text(to_html(reply))
+            chunks = to_messages(reply)
             for index, chunk in enumerate(chunks):
                 last = index == len(chunks) - 1
                 await send_with_retry(

@@ -24,7 +24,7 @@ def _labels(reply: Reply) -> list[str]:
 
 
 def _show(reply: Reply, out: IO[str]) -> None:
-    out.write(reply.text + "\n")
+    out.write(reply.full_text + "\n")
     for label, option in zip(_labels(reply), reply.options, strict=False):
         out.write(f"  {label}. {option.label}\n")
 

@@ -8,7 +8,15 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from dialogs.messages import Reply
 
-__all__ = ["MAX_TEXT", "callback_data", "keyboard", "parse_callback", "split_text", "to_html"]
+__all__ = [
+    "MAX_TEXT",
+    "callback_data",
+    "keyboard",
+    "parse_callback",
+    "split_text",
+    "to_html",
+    "to_messages",
+]
 
 # Telegram's limit is 4096 characters a message; keep a margin for entities.
 MAX_TEXT = 4000
@@ -48,6 +56,43 @@ def to_html(reply: Reply) -> str:
         first, _, rest = text.partition("\n")
         return f"<b>{first}</b>\n{rest}" if rest else f"<b>{first}</b>"
     return text
+
+
+def _fold_html(title: str, lines: list[str]) -> str:
+    body = html.escape("\n".join(lines), quote=False)
+    return f"<b>{html.escape(title, quote=False)}</b>\n<blockquote expandable>{body}</blockquote>"
+
+
+def _fold_parts(title: str, lines: tuple[str, ...], limit: int) -> list[str]:
+    """A fold as one expandable blockquote, or several when it is longer than a message."""
+    parts: list[str] = []
+    chunk: list[str] = []
+    for line in lines:
+        if chunk and len(_fold_html(title, [*chunk, line])) > limit:
+            parts.append(_fold_html(title, chunk))
+            chunk = []
+        chunk.append(line)
+    parts.append(_fold_html(title, chunk))
+    return parts
+
+
+def to_messages(reply: Reply, limit: int = MAX_TEXT) -> list[str]:
+    """The reply as HTML messages: the visible text, then each fold as an expandable blockquote.
+
+    Folds are never cut through a tag: messages are split between whole blockquotes.
+    """
+    head = split_text(to_html(reply), limit)
+    messages = head[:-1]
+    current = head[-1]
+    for fold in reply.folds:
+        for part in _fold_parts(fold.title, fold.lines, limit):
+            if len(current) + 1 + len(part) > limit:
+                messages.append(current)
+                current = part
+            else:
+                current = f"{current}\n{part}"
+    messages.append(current)
+    return messages
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:

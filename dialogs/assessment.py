@@ -1,34 +1,24 @@
-"""A whole assessment: findings in; grades, pathways and ordered advice out."""
+"""A whole assessment: findings in; grades, per-domain grades and the care plan out."""
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from dialogs import texts
-from dialogs.advice import (
-    AdviceItem,
-    DoseContext,
-    Group,
-    crs_rows,
-    finish,
-    hlh_rows,
-    icans_rows,
-    icp_pathway,
-    icp_rows,
-    items,
-    status_pathway,
-    status_rows,
-)
-from dialogs.dosing import bsa_arithmetic
+from dialogs.careplan import CarePlan, build_plan
+from dialogs.dosing import bsa_arithmetic, dose_weight
 from dialogs.findings import Findings
 from dialogs.grading import Grade, HlhScreen, grade_crs, grade_icans, screen_hlh
 from dialogs.guideline import Guideline
 from dialogs.units import fmt
 
-__all__ = ["Assessment", "advised_regimens", "assess"]
+__all__ = ["SCHEMA_VERSION", "Assessment", "advised_regimens", "assess"]
+
+# Bumped whenever the JSON of an assessment changes shape (2: the care plan replaced the list).
+SCHEMA_VERSION = 2
 
 
 class Assessment(BaseModel):
@@ -36,14 +26,16 @@ class Assessment(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    kind: str = "assessment"
+    kind: Literal["assessment"] = "assessment"
+    schema_version: int = SCHEMA_VERSION
     guideline: str
     crs: Grade | None = None
     icans: Grade | None = None
     hlh: HlhScreen | None = None
-    pathways: tuple[str, ...] = ()
+    ice_score: int | None = None
+    capd_total: int | None = None
     patient: tuple[str, ...] = ()
-    advice: tuple[AdviceItem, ...] = ()
+    plan: CarePlan
     disclaimer: str = texts.DISCLAIMER
 
     @property
@@ -55,82 +47,65 @@ class Assessment(BaseModel):
         return " · ".join(parts)
 
 
-@dataclass(frozen=True)
-class _Plan:
-    """What applies to these findings: grades, pathways, and which advice rows (no doses yet)."""
-
-    crs: Grade | None
-    icans: Grade | None
-    hlh: HlhScreen | None
-    pathways: tuple[str, ...]
-    groups: tuple[Group, ...]
-
-
-# Routing asks which regimens apply, then the result asks again: grade each findings once.
-# Findings are frozen (hashable); the guideline hashes by identity. Bounded.
-@functools.lru_cache(maxsize=64)
-def _plan(findings: Findings, guideline: Guideline) -> _Plan:
-    groups: list[Group] = []
-    pathways: list[str] = []
-    crs = grade_crs(findings.crs, guideline) if findings.crs is not None else None
-    if crs is not None and crs.grade is not None and 1 <= crs.grade <= 4:
-        groups.append(crs_rows(crs.grade, guideline))
-    icans = None
-    if findings.icans is not None:
-        icans = grade_icans(findings.icans, guideline, findings.patient.age_years)
-        concurrent = findings.icans.concurrent_crs
-        if concurrent is None and crs is not None:
-            concurrent = crs.present
-        if icans.grade is not None and 1 <= icans.grade <= 4:
-            groups.append(icans_rows(icans.grade, concurrent, guideline))
-        status = status_pathway(findings.icans.seizure)
-        if status is not None:
-            groups.append(status_rows(status, guideline))
-            pathways.append(groups[-1][1])
-        icp = icp_pathway(findings.icans, guideline)
-        if icp is not None:
-            groups.append(icp_rows(icp, guideline))
-            pathways.append(groups[-1][1])
-    hlh = screen_hlh(findings.hlh, guideline) if findings.hlh is not None else None
-    if hlh is not None and hlh.met:
-        groups.append(hlh_rows(guideline))
-        pathways.append(groups[-1][1])
-    return _Plan(crs, icans, hlh, tuple(pathways), tuple(groups))
-
-
-def advised_regimens(findings: Findings, guideline: Guideline) -> list[str]:
-    """The regimens the advice will dose, without working the doses out (for routing)."""
-    plan = _plan(findings, guideline)
-    return [r for rows, _ in plan.groups for row in rows for r in row.regimens]
-
-
-def assess(findings: Findings, guideline: Guideline) -> Assessment:
-    """Grade whatever the findings cover and gather the advice, escalation first."""
+def _patient_lines(findings: Findings) -> list[str]:
+    """The patient's size as used for the doses, with any conversion shown."""
     patient = findings.patient
-    weight = patient.weight.kg if patient.weight is not None else None
-    height = patient.height.cm if patient.height is not None else None
-    context = DoseContext(
-        weight_kg=weight, height_cm=height, tocilizumab_doses=findings.tocilizumab_doses
-    )
     echo: list[str] = []
+    if patient.age_years is not None:
+        echo.append(texts.PATIENT_AGE.format(age=patient.age_years))
     if patient.weight is not None:
         w = patient.weight
-        converted = f" = {fmt(w.kg)} kg" if w.unit != "kg" else ""
+        converted = f" = {fmt(dose_weight(w.kg))} kg" if w.unit != "kg" else ""
         echo.append(f"Weight {fmt(w.value)} {w.unit}{converted}")
     if patient.height is not None:
         h = patient.height
         converted = f" = {fmt(h.cm)} cm" if h.unit != "cm" else ""
         echo.append(f"Height {fmt(h.value)} {h.unit}{converted}")
-    if weight is not None and height is not None and findings.hlh is not None:
-        echo.append(bsa_arithmetic(height, weight))
-    plan = _plan(findings, guideline)
-    found = [item for group in plan.groups for item in items(group, guideline, context)]
+        if patient.weight is not None and findings.hlh is not None:
+            echo.append(bsa_arithmetic(h.cm, patient.weight.kg))
+    doses = findings.tocilizumab_doses
+    if doses is not None:
+        since = (
+            texts.PATIENT_TOCI_SINCE.format(hours=fmt(doses.hours_since_last))
+            if doses.hours_since_last is not None
+            else ""
+        )
+        echo.append(texts.PATIENT_TOCI.format(day=doses.last_24h, total=doses.total, since=since))
+    return echo
+
+
+def assess(findings: Findings, guideline: Guideline) -> Assessment:
+    """Grade whatever the findings cover and build the care plan."""
+    crs = grade_crs(findings.crs, guideline) if findings.crs is not None else None
+    icans = (
+        grade_icans(findings.icans, guideline, findings.patient.age_years)
+        if findings.icans is not None
+        else None
+    )
+    hlh = screen_hlh(findings.hlh, guideline) if findings.hlh is not None else None
+    score = icans.score if icans is not None else None
     return Assessment(
         guideline=guideline.version,
-        crs=plan.crs,
-        icans=plan.icans,
-        hlh=plan.hlh,
-        pathways=plan.pathways,
-        patient=tuple(echo),
-        advice=finish(found, guideline, context),
+        crs=crs,
+        icans=icans,
+        hlh=hlh,
+        ice_score=score[1] if score is not None and score[0] == "ICE" else None,
+        capd_total=score[1] if score is not None and score[0] == "CAPD" else None,
+        patient=tuple(_patient_lines(findings)),
+        plan=build_plan(findings, crs, icans, hlh, guideline),
     )
+
+
+# Routing asks which regimens apply at several questions: grade each findings once.
+# Findings are frozen (hashable); the guideline hashes by identity. Bounded.
+@functools.lru_cache(maxsize=64)
+def _cached(findings: Findings, guideline: Guideline) -> Assessment:
+    return assess(findings, guideline)
+
+
+def advised_regimens(findings: Findings, guideline: Guideline) -> list[str]:
+    """The regimens the plan doses or withholds (for routing: is a weight needed?)."""
+    result = _cached(findings, guideline)
+    regimens = [d.regimen for step in result.plan.steps() for d in step.doses]
+    regimens += [r for held in result.plan.withheld for r in held.regimens]
+    return list(dict.fromkeys(regimens))

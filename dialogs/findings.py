@@ -119,6 +119,9 @@ class TocilizumabDoses(_Model):
 
     last_24h: int = Field(default=0, ge=0, le=20)
     total: int = Field(default=0, ge=0, le=20)
+    hours_since_last: float | None = Field(
+        default=None, ge=0, le=24 * 365, description="Hours since the last dose, if known."
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

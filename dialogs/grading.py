@@ -21,6 +21,7 @@ from dialogs.units import fmt
 from dialogs.vocab import Consciousness, Hypotension, IcansTool, Motor, OxygenDevice
 
 __all__ = [
+    "Domain",
     "FindingsError",
     "Grade",
     "HlhScreen",
@@ -54,6 +55,15 @@ class Reason:
     citation: Citation | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Domain:
+    """One ASTCT domain of a grade (fever, hypotension, ICE, …): its own grade and finding."""
+
+    name: str
+    grade: int
+    finding: str
+
+
 class Grade(_Frozen):
     """A CRS or ICANS grade: 0 for none, None when ASTCT does not define one."""
 
@@ -62,6 +72,9 @@ class Grade(_Frozen):
     headline: str
     reasons: tuple[Reason, ...]
     notes: tuple[Reason, ...] = ()
+    domains: tuple[Domain, ...] = ()
+    # The encephalopathy score the ICANS grade used, if any: ("ICE", 7) or ("CAPD", 10).
+    score: tuple[Literal["ICE", "CAPD"], int] | None = None
 
     @property
     def present(self) -> bool:
@@ -171,6 +184,7 @@ def grade_crs(findings: CrsFindings, guideline: Guideline) -> Grade:
     febrile = celsius >= threshold
     fever = febrile and not findings.fever_other_cause
     waived = [t.value for t in findings.prior_treatment if t in crs.fever_waiver.treatments]
+    named = [Domain("fever", 1 if fever else 0, _temp(celsius))]
 
     # Each domain as (grade, reason); grade 1 means "none" and sets nothing beyond fever.
     domains: list[tuple[int, Reason]] = []
@@ -191,6 +205,7 @@ def grade_crs(findings: CrsFindings, guideline: Guideline) -> Grade:
             )
         else:
             domains.append((hyp_row.grade, _reason(guideline, hyp_row, label)))
+            named.append(Domain("hypotension", hyp_row.grade, label))
     ox_grade, ox_label, ox_row = _oxygen(findings, guideline)
     if ox_grade > 1:
         if findings.oxygen_for_comfort_only:
@@ -203,6 +218,7 @@ def grade_crs(findings: CrsFindings, guideline: Guideline) -> Grade:
             )
         else:
             domains.append((ox_grade, _reason(guideline, ox_row, ox_label)))
+            named.append(Domain("hypoxia", ox_grade, ox_label))
 
     if fever:
         domains.append(
@@ -240,6 +256,7 @@ def grade_crs(findings: CrsFindings, guideline: Guideline) -> Grade:
             headline=texts.NO_CRS,
             reasons=tuple(reasons),
             notes=tuple(notes),
+            domains=tuple(named),
         )
 
     if not domains:
@@ -250,8 +267,10 @@ def grade_crs(findings: CrsFindings, guideline: Guideline) -> Grade:
             headline=texts.CRS_UNDEFINED,
             reasons=(_reason(guideline, crs.fever_waiver, texts.UNDEFINED_AFTER_TREATMENT),),
             notes=tuple(notes),
+            domains=tuple(named),
         )
-    return _most_severe("CRS", texts.CRS_GRADE, domains, notes)
+    graded = _most_severe("CRS", texts.CRS_GRADE, domains, notes)
+    return graded.model_copy(update={"domains": tuple(named)})
 
 
 # --- ICE, CAPD and ICANS ---
@@ -295,7 +314,6 @@ def grade_icans(
     icans = guideline.icans
     cutoff = icans.paediatrics.age_below_years
     tool = icans_tool(findings, guideline, age_years)
-    domains: list[tuple[int, Reason]] = []
     notes: list[Reason] = []
 
     if findings.death_from_icans:
@@ -312,15 +330,22 @@ def grade_icans(
     if tool == IcansTool.CAPD and age_years is not None and age_years < cutoff:
         notes.append(_reason(guideline, icans.paediatrics, texts.CAPD_CHILD.format(age=cutoff)))
 
+    # Each domain as (name, grade, reason); the grade is that of the most severe.
+    named: list[tuple[str, int, Reason]] = []
+
+    def add(domain: str, grade: int, row: Row, text: str) -> None:
+        named.append((domain, grade, _reason(guideline, row, text)))
+
     # The encephalopathy screen (ICE or CAPD).
     score = findings.ice if tool == IcansTool.ICE else findings.capd_total
-    name = "ICE" if tool == IcansTool.ICE else "CAPD"
+    name: Literal["ICE", "CAPD"] = "ICE" if tool == IcansTool.ICE else "CAPD"
+    screen = name.lower()
     score_field = "icans.ice_score" if tool == IcansTool.ICE else "icans.capd_total"
     if unarousable and score is not None and score > 0 and not sedated:
         raise FindingsError(score_field, texts.ERR_UNAROUSABLE_SCORE.format(tool=name))
     if unarousable and not sedated:
         unable = texts.ICE_UNABLE if tool == IcansTool.ICE else texts.CAPD_UNABLE
-        domains.append((4, _reason(guideline, level_row, unable)))
+        add(screen, 4, level_row, unable)
     elif score is None:
         if not (unarousable and sedated):
             raise FindingsError(
@@ -335,18 +360,14 @@ def grade_icans(
             if band.grade == 0
             else texts.ICE_SCORE.format(score=score, low=band.low, high=band.high)
         )
-        domains.append((band.grade, _reason(guideline, band, text)))
+        add(screen, band.grade, band, text)
     else:
         band = band_grade(icans.capd_bands, score)
-        domains.append(
-            (
-                band.grade,
-                _reason(
-                    guideline,
-                    band,
-                    texts.CAPD_SCORE.format(score=score, low=band.low, high=band.high),
-                ),
-            )
+        add(
+            screen,
+            band.grade,
+            band,
+            texts.CAPD_SCORE.format(score=score, low=band.low, high=band.high),
         )
 
     # Depressed consciousness, unless caused by sedating drugs.
@@ -354,53 +375,65 @@ def grade_icans(
         if sedated:
             notes.append(_reason(guideline, level_row, texts.SEDATION_NOT_COUNTED))
         else:
-            domains.append(
-                (
-                    level_row.grade,
-                    _reason(
-                        guideline, level_row, texts.CONSCIOUSNESS.format(label=level_row.label)
-                    ),
-                )
+            add(
+                "consciousness",
+                level_row.grade,
+                level_row,
+                texts.CONSCIOUSNESS.format(label=level_row.label),
             )
 
     seizure = next(r for r in icans.seizure if r.kind == findings.seizure)
-    domains.append(
-        (seizure.grade, _reason(guideline, seizure, texts.SEIZURE.format(label=seizure.label)))
-    )
+    add("seizure", seizure.grade, seizure, texts.SEIZURE.format(label=seizure.label))
     motor = next(r for r in icans.motor if r.kind == findings.motor)
     if findings.motor == Motor.TREMOR_OR_MYOCLONUS:
         notes.append(_reason(guideline, motor, texts.TREMOR_NOTE))
     else:
-        domains.append(
-            (motor.grade, _reason(guideline, motor, texts.MOTOR.format(label=motor.label)))
-        )
+        add("motor", motor.grade, motor, texts.MOTOR.format(label=motor.label))
     imaging = next(r for r in icans.imaging if r.kind == findings.imaging)
-    domains.append(
-        (imaging.grade, _reason(guideline, imaging, texts.IMAGING.format(label=imaging.label)))
-    )
+    add("icp", imaging.grade, imaging, texts.IMAGING.format(label=imaging.label))
     for sign in findings.icp_signs:
         row = next(r for r in icans.icp_signs if r.sign == sign)
         label = row.label
         if findings.papilloedema_stage is not None and sign.value == "papilloedema":
             label = f"{label} stage {findings.papilloedema_stage}"
-        domains.append((row.grade, _reason(guideline, row, texts.ICP_SIGN.format(label=label))))
+        add("icp", row.grade, row, texts.ICP_SIGN.format(label=label))
 
     if findings.intracranial_haemorrhage:
         notes.append(_reason(guideline, icans.grades[3], texts.HAEMORRHAGE_NOTE))
     if findings.concurrent_crs:
         notes.append(_reason(guideline, icans.grades[0], texts.CONCURRENT_CRS_NOTE))
 
-    grade = max((g for g, _ in domains), default=0)
+    by_domain: dict[str, Domain] = {}
+    for domain, grade, reason in named:
+        if domain not in by_domain or grade > by_domain[domain].grade:
+            by_domain[domain] = Domain(domain, grade, reason.text)
+    domains = tuple(by_domain.values())
+    scored = (name, score) if score is not None else None
+    grade = max((g for _, g, _ in named), default=0)
     if grade == 0:
-        shown = tuple(r for g, r in domains if r.text.startswith(("ICE", "CAPD")))
+        if sedated and score is None:
+            # Sedated past the screen with nothing else found: not a grade (clinical-rules §9.9).
+            return Grade(
+                toxicity="ICANS",
+                grade=None,
+                headline=texts.ICANS_NOT_ASSESSABLE,
+                reasons=(_reason(guideline, level_row, texts.SEDATION_NOT_COUNTED),),
+                notes=tuple(notes),
+                domains=domains,
+                score=scored,
+            )
+        shown = tuple(r for d, _, r in named if d == screen)
         return Grade(
             toxicity="ICANS",
             grade=0,
             headline=texts.NO_ICANS,
-            reasons=shown or tuple(r for _, r in domains[:1]),
+            reasons=shown or tuple(r for _, _, r in named[:1]),
             notes=tuple(notes),
+            domains=domains,
+            score=scored,
         )
-    return _most_severe("ICANS", texts.ICANS_GRADE, domains, notes)
+    graded = _most_severe("ICANS", texts.ICANS_GRADE, [(g, r) for _, g, r in named], notes)
+    return graded.model_copy(update={"domains": domains, "score": scored})
 
 
 # --- HLH/MAS ---

@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from dialogs import texts
 from dialogs.assessment import Assessment
+from dialogs.careplan import Step
 from dialogs.findings import Findings
 from dialogs.units import fmt
 
@@ -59,22 +60,50 @@ def _icans_line(findings: Findings) -> str | None:
     return "ICANS findings: " + "; ".join(parts)
 
 
+def _step_lines(step: Step, prefix: str) -> list[str]:
+    """A step whole: trigger, instruction, every dose line with its arithmetic and limits."""
+    head = f"{step.trigger}: {step.text}" if step.trigger else step.text
+    lines = [f"{prefix}{head}"]
+    for dose in step.doses:
+        lines.append(f"    {dose.text}")
+        lines += [f"    ! {w}" for w in dose.warnings]
+    return lines
+
+
 def handover(findings: Findings, result: Assessment, at: str | None = None) -> str:
-    """Findings, grades, actions advised, time and guideline version, as plain text."""
+    """Findings, grades, the plan advised (doses whole, limits, withholds), time and version."""
+    plan = result.plan
     lines = [texts.HANDOVER_TITLE + (f" · {at}" if at else "")]
+    lines += list(plan.banner)
+    lines += list(result.patient)
     lines += [line for line in (_crs_line(findings), _icans_line(findings)) if line]
     if findings.hlh is not None:
         lines.append(f"Peak ferritin {findings.hlh.peak_ferritin_ng_ml:,.0f} ng/mL")
     lines.append(f"Grades: {result.headline}")
-    actions = [
-        item
-        for item in result.advice
-        if item.kind in ("escalation", "drug") and item.topic != "Drug supply"
-    ]
-    if actions:
-        lines.append("Actions advised:")
-        for item in actions:
-            doses = "; ".join(d.text.split(" (")[0] for d in item.doses)
-            lines.append(f"- {item.text}" + (f" {doses}" if doses else ""))
+    if plan.now:
+        lines.append(texts.HANDOVER_NOW)
+        for step in plan.now:
+            lines += _step_lines(step, "- ")
+    if plan.calls:
+        lines.append(texts.PLAN_CALL.format(leads=" · ".join(plan.calls)))
+    for held in plan.withheld:
+        lines.append(
+            texts.PLAN_WITHHELD.format(
+                drug=held.drug, reason=held.reason, next=held.next_allowed or ""
+            ).strip()
+        )
+    in_now = plan.now_ids()
+    for pathway in plan.pathways:
+        lines.append(f"{pathway.title}:")
+        for number, step in enumerate(pathway.steps, 1):
+            if set(step.ids) & in_now:
+                lines.append(f"{number}. {step.text} {texts.PLAN_IN_NOW}")
+            else:
+                lines += _step_lines(step, f"{number}. ")
+    if plan.then:
+        lines.append(f"{texts.PLAN_THEN}:")
+        for step in plan.then:
+            lines += _step_lines(step, "- ")
+    lines += [f"Note: {note}" for note in plan.notes]
     lines.append(texts.HANDOVER_SOURCE.format(version=result.guideline))
     return "\n".join(lines)

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["COMMANDS", "Attempt", "Command", "Event", "Option", "Reply"]
+__all__ = ["COMMANDS", "Attempt", "Command", "Event", "Fold", "Option", "Reply"]
 
 Command = Literal["start", "back", "cancel", "restart", "help"]
 COMMANDS: tuple[Command, ...] = ("start", "back", "cancel", "restart", "help")
@@ -62,10 +62,21 @@ class Attempt(_Frozen):
     rule: str
 
 
+class Fold(_Frozen):
+    """A titled section shown collapsed on a phone (Telegram: an expandable blockquote)."""
+
+    title: str
+    lines: tuple[str, ...]
+
+
 class Reply(_Frozen):
-    """One message to send: text, options, whether the dialog has ended, and its citations."""
+    """One message to send: text, options, whether the dialog has ended, and its citations.
+
+    `text` is what shows first; `folds` hold the detail a transport may collapse.
+    """
 
     text: str
+    folds: tuple[Fold, ...] = ()
     options: tuple[Option, ...] = ()
     kind: Literal["question", "error", "result", "info", "notice"] = "question"
     # What answer the question takes: a choice, several choices, or a typed number (whose
@@ -74,3 +85,10 @@ class Reply(_Frozen):
     ended: bool = False
     citations: tuple[str, ...] = ()
     attempt: Attempt | None = None
+
+    @property
+    def full_text(self) -> str:
+        """The text with every fold written out under its title (console, tests)."""
+        parts = [self.text]
+        parts += [f"\n{fold.title}:\n" + "\n".join(fold.lines) for fold in self.folds]
+        return "\n".join(parts)

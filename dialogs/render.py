@@ -1,7 +1,9 @@
-"""Render results as text: grades in one line, then escalation, treatment, monitoring, sources.
+"""Render a care plan for a phone: the grades and what to do now first, the detail folded.
 
-Each advice line ends with a reference number into the sources list, so every line is cited
-without repeating long citations on a phone screen.
+The visible part is the headline, any banner, the "do now" steps with this patient's doses,
+who to call and what is withheld. Pathways, the if-no-response ladder, supportive care,
+investigations, monitoring, why, and sources are folds (collapsed on Telegram). Every line ends
+with a reference number into the sources, so each is cited without long citations on screen.
 """
 
 from __future__ import annotations
@@ -9,22 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from dialogs import texts
-from dialogs.advice import AdviceItem
 from dialogs.assessment import Assessment
+from dialogs.careplan import CarePlan, Step
 from dialogs.dosing import Dose
-from dialogs.grading import Reason
+from dialogs.grading import Grade, Reason
 from dialogs.guideline import Citation
-from dialogs.messages import Reply
+from dialogs.messages import Fold, Reply
 
 __all__ = ["render_assessment", "render_doses"]
-
-_SECTIONS = (
-    ("escalation", texts.RESULT_ESCALATION),
-    ("drug", texts.RESULT_TREATMENT),
-    ("supportive", texts.RESULT_SUPPORTIVE),
-    ("investigation", texts.RESULT_INVESTIGATIONS),
-    ("monitoring", texts.RESULT_MONITORING),
-)
 
 
 class _Sources:
@@ -32,16 +26,13 @@ class _Sources:
 
     def __init__(self) -> None:
         self.order: dict[str, int] = {}
-        # Regimens already written out: a second mention says "as above" instead.
-        self.dosed: set[str] = set()
 
-    def ref(self, *citations: Citation | None) -> str:
-        numbers = []
+    def ref(self, citations: Iterable[Citation | None]) -> str:
+        numbers: list[int] = []
         for citation in citations:
             if citation is None:
                 continue
-            key = str(citation)
-            number = self.order.setdefault(key, len(self.order) + 1)
+            number = self.order.setdefault(str(citation), len(self.order) + 1)
             if number not in numbers:
                 numbers.append(number)
         return " " + "".join(f"[{n}]" for n in numbers) if numbers else ""
@@ -50,68 +41,172 @@ class _Sources:
         return [f"[{n}] {key}" for key, n in self.order.items()]
 
 
-def _bullets(reasons: Iterable[Reason], sources: _Sources) -> list[str]:
-    return [f"• {r.text}{sources.ref(r.citation)}" for r in reasons]
-
-
-def _dose_lines(doses: Sequence[Dose], sources: _Sources) -> list[str]:
-    lines = []
-    for dose in doses:
-        if dose.regimen in sources.dosed:
-            lines.append(f"   – {dose.drug}: {texts.DOSE_AS_ABOVE}")
-            continue
-        sources.dosed.add(dose.regimen)
-        lines.append(f"   – {dose.text}{sources.ref(*dose.citations)}")
-        lines += [f"   ⚠ {w}" for w in dose.warnings]
-    return lines
-
-
-def _items(items: Iterable[AdviceItem], sources: _Sources) -> list[str]:
+def _dose_lines(doses: Sequence[Dose], sources: _Sources, indent: str) -> list[str]:
     lines: list[str] = []
-    for item in items:
-        lines.append(f"• {item.text}{sources.ref(item.citation)}")
-        lines += _dose_lines(item.doses, sources)
+    for dose in doses:
+        lines.append(f"{indent}{dose.text}{sources.ref(dose.citations)}")
+        lines += [f"{indent}⚠ {w}" for w in dose.warnings]
     return lines
+
+
+def _step_lines(step: Step, label: str, sources: _Sources, indent: str = "   ") -> list[str]:
+    """A step: its instruction, then its doses; a single dose on the same line, to save lines."""
+    head = f"{step.trigger}: {step.text}" if step.trigger else step.text
+    if len(step.doses) == 1:
+        dose = step.doses[0]
+        refs = sources.ref((*step.citations, *dose.citations))
+        lines = [f"{label}{head} {dose.text}{refs}"]
+        lines += [f"{indent}⚠ {w}" for w in dose.warnings]
+    else:
+        lines = [f"{label}{head}{sources.ref(step.citations)}"]
+        lines += _dose_lines(step.doses, sources, indent)
+    if step.stock:
+        where = " ".join(step.stock)
+        lines.append(
+            indent + texts.PLAN_STOCK.format(where=where) + sources.ref(step.stock_citations)
+        )
+    return lines
+
+
+# Lines before the fold: what a phone shows without scrolling (issue 8: at most 15).
+VISIBLE_LINES = 15
+
+
+def _now_lines(plan: CarePlan, sources: _Sources, head: int) -> tuple[list[str], Fold | None]:
+    """The 'do now' block within the visible budget; steps past it continue in the first fold.
+
+    Who to call and every withhold stay visible; steps keep their order and are never split.
+    """
+    tail: list[str] = []
+    if plan.calls:
+        tail.append(texts.PLAN_CALL.format(leads=" · ".join(plan.calls)))
+    held = [
+        texts.PLAN_WITHHELD.format(drug=w.drug, reason=w.reason, next=w.next_allowed or "").strip()
+        for w in plan.withheld
+    ]
+    if not plan.now:
+        shown = [] if plan.status == "death" else [texts.PLAN_NOTHING_NOW]
+        tail += [
+            line + sources.ref(w.citations) for line, w in zip(held, plan.withheld, strict=True)
+        ]
+        return [*shown, *tail], None
+    budget = VISIBLE_LINES - head - 1 - len(tail) - len(held)
+    lines = [f"{texts.PLAN_NOW}:"]
+    more: list[str] = []
+    for number, step in enumerate(plan.now, 1):
+        block = _step_lines(step, f"{number}. ", sources)
+        if not more and len(lines) - 1 + len(block) <= budget:
+            lines += block
+        else:
+            more += block
+    lines += tail
+    lines += [line + sources.ref(w.citations) for line, w in zip(held, plan.withheld, strict=True)]
+    return lines, Fold(title=texts.PLAN_NOW_MORE, lines=tuple(more)) if more else None
+
+
+def _steps_fold(title: str, steps: Sequence[Step], sources: _Sources) -> Fold | None:
+    if not steps:
+        return None
+    lines = [line for step in steps for line in _step_lines(step, "• ", sources)]
+    return Fold(title=title, lines=tuple(lines))
+
+
+def _pathway_folds(plan: CarePlan, sources: _Sources) -> list[Fold]:
+    in_now = plan.now_ids()
+    folds: list[Fold] = []
+    for pathway in plan.pathways:
+        lines = [texts.PATHWAY_BECAUSE.format(reason=pathway.reason)]
+        for number, step in enumerate(pathway.steps, 1):
+            if set(step.ids) & in_now:
+                head = f"{step.trigger}: {step.text}" if step.trigger else step.text
+                lines.append(f"{number}. {head} {texts.PLAN_IN_NOW}")
+            else:
+                lines += _step_lines(step, f"{number}. ", sources)
+        folds.append(Fold(title=pathway.title, lines=tuple(lines)))
+    return folds
+
+
+def _why(
+    grades: Sequence[Grade], result: Assessment, extra: Sequence[Reason], sources: _Sources
+) -> Fold:
+    lines: list[str] = []
+    for grade in grades:
+        if grade.domains:
+            parts = [f"{texts.DOMAIN_NAMES[d.name]} {d.grade}" for d in grade.domains]
+            lines.append(f"{grade.toxicity} {texts.BY_DOMAIN}: " + " · ".join(parts))
+        lines += [f"• {r.text}{sources.ref([r.citation])}" for r in (*grade.reasons, *grade.notes)]
+    if result.hlh is not None:
+        lines += [f"• {r.text}{sources.ref([r.citation])}" for r in result.hlh.reasons]
+    lines += [f"• {r.text}{sources.ref([r.citation])}" for r in extra]
+    lines += list(result.patient)
+    return Fold(title=texts.RESULT_WHY, lines=tuple(lines))
 
 
 def render_assessment(result: Assessment, extra_notes: Sequence[Reason] = ()) -> Reply:
-    """The result message: grades, escalation first, treatment, monitoring, sources, version."""
+    """The result message: grades, what to do now, then pathways, ladder, care, why, sources."""
+    plan = result.plan
     sources = _Sources()
-    out = [result.headline]
-    # The reasons are numbered first, so the findings that set the grades cite [1], [2], ...
-    reasons: list[Reason] = []
-    for grade in (result.crs, result.icans):
-        if grade is not None:
-            reasons += [*grade.reasons, *grade.notes]
-    if result.hlh is not None:
-        reasons += result.hlh.reasons
-    why = _bullets([*reasons, *extra_notes], sources)
-    for kind, title in _SECTIONS:
-        items = [i for i in result.advice if i.kind == kind]
-        if kind == "escalation" and not items:
-            out += ["", f"{title}: {texts.NO_ESCALATION}"]
-        elif items:
-            out += ["", f"{title}:", *_items(items, sources)]
-    if result.pathways:
-        out += ["", f"{texts.RESULT_PATHWAYS}: " + "; ".join(result.pathways)]
-    if result.patient:
-        out += ["", *result.patient]
-    out += ["", f"{texts.RESULT_WHY}:", *why]
-    out += ["", f"{texts.RESULT_SOURCES}:", *sources.lines()]
-    out += [texts.RESULT_VERSION.format(version=result.guideline), result.disclaimer]
-    return Reply(text="\n".join(out), kind="result", ended=True, citations=tuple(sources.order))
+    head = [result.headline, *plan.banner]
+    now, more = _now_lines(plan, sources, len(head))
+    visible = [*head, *now]
+    folds: list[Fold | None] = [
+        more,
+        *_pathway_folds(plan, sources),
+        _steps_fold(texts.PLAN_THEN, plan.then, sources),
+        _steps_fold(texts.PLAN_CARE, plan.care, sources),
+        _steps_fold(texts.PLAN_CHECKS, plan.checks, sources),
+        _steps_fold(texts.PLAN_MONITORING, plan.monitoring, sources),
+    ]
+    if plan.notes:
+        folds.append(Fold(title=texts.PLAN_NOTES, lines=tuple(f"• {n}" for n in plan.notes)))
+    grades = [g for g in (result.crs, result.icans) if g is not None]
+    folds.append(_why(grades, result, extra_notes, sources))
+    folds.append(
+        Fold(
+            title=texts.RESULT_SOURCES,
+            lines=(
+                *sources.lines(),
+                texts.RESULT_VERSION.format(version=result.guideline),
+                result.disclaimer,
+            ),
+        )
+    )
+    return Reply(
+        text="\n".join(visible),
+        folds=tuple(f for f in folds if f is not None),
+        kind="result",
+        ended=True,
+        citations=tuple(sources.order),
+    )
 
 
 def render_doses(doses: Sequence[Dose], version: str, notes: Sequence[str] = ()) -> Reply:
-    """The dose calculator's result."""
+    """The dose calculator's result: the dose or its withhold, its limits, then sources."""
     sources = _Sources()
-    out = [*notes, *_dose_lines(doses, sources)]
-    out = [line.strip().removeprefix("– ") for line in out]
-    out += [
-        "",
-        f"{texts.RESULT_SOURCES}:",
-        *sources.lines(),
-        texts.RESULT_VERSION.format(version=version),
-        texts.DISCLAIMER,
-    ]
-    return Reply(text="\n".join(out), kind="result", ended=True, citations=tuple(sources.order))
+    out = list(notes)
+    for dose in doses:
+        if dose.withheld is not None:
+            out.append(
+                texts.PLAN_WITHHELD.format(
+                    drug=dose.drug, reason=dose.withheld, next=dose.next_allowed or ""
+                ).strip()
+                + sources.ref(dose.citations)
+            )
+        else:
+            out += _dose_lines([dose], sources, "")
+    return Reply(
+        text="\n".join(out),
+        folds=(
+            Fold(
+                title=texts.RESULT_SOURCES,
+                lines=(
+                    *sources.lines(),
+                    texts.RESULT_VERSION.format(version=version),
+                    texts.DISCLAIMER,
+                ),
+            ),
+        ),
+        kind="result",
+        ended=True,
+        citations=tuple(sources.order),
+    )

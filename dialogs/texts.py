@@ -18,6 +18,7 @@ def sentence_case(text: str) -> str:
 NO_CRS: Final = "No CRS"
 CRS_UNDEFINED: Final = "CRS not gradable: resolving after treatment, re-assess"
 NO_ICANS: Final = "No ICANS"
+ICANS_NOT_ASSESSABLE: Final = "ICANS not assessable under sedation: re-assess off sedation"
 CRS_GRADE: Final = "CRS grade {grade}"
 ICANS_GRADE: Final = "ICANS grade {grade}"
 
@@ -93,21 +94,96 @@ HLH_NO_FINDINGS: Final = "None of the organ findings (need {needed})"
 DOSE_NEEDS_WEIGHT: Final = "weight needed for the dose"
 DOSE_NEEDS_BSA: Final = "height and weight needed for the dose"
 DOSE_CAPPED: Final = ", capped at {cap} {unit}"
-DOSE_PER_KG: Final = "{rate} {unit}/kg × {kg} kg = {amount} {unit}"
-DOSE_PER_M2: Final = "{rate} {unit}/m² × {bsa} m² = {amount} {unit}"
+DOSE_ROUNDED: Final = ", rounded to {amount}"
+DOSE_PER_KG: Final = "{rate} {unit}/kg × {size} kg = {amount} {unit}"
+DOSE_PER_M2: Final = "{rate} {unit}/m² × {size} m² = {amount} {unit}"
 DOSE_BAND: Final = ", the under-{kg}-kg dose"
 BSA: Final = "BSA √({cm} cm × {kg} kg / 3600) = {bsa} m²"
 DOSE_MAX: Final = "max {cap} {unit} a dose"
-DOSE_AS_ABOVE: Final = "dose as above"
-TOCI_ASK_HISTORY: Final = (
-    "Ask how many tocilizumab doses were given: at most {day} in 24 h and {total} in total"
+DOSE_PAEDIATRIC_ASK: Final = (
+    "{drug}: paediatric dose from the paediatric team or pharmacy (adult dose not shown)"
 )
-TOCI_DAY_CAP: Final = (
-    "{given} doses in the last 24 h: the maximum is {day}. Do not give another now"
+TOCI_ASK_HISTORY: Final = "Check doses already given: at most {day} in 24 h and {total} in total"
+TOCI_DAY_CAP: Final = "{given} doses in the last 24 h, the most allowed is {day}"
+TOCI_TOTAL_CAP: Final = "{given} doses in total, the most allowed is {total}"
+TOCI_NO_MORE: Final = "No further dose for this episode."
+TOCI_NEXT_UNKNOWN: Final = (
+    "Next dose once fewer than {day} fall in the past 24 h (time of the last dose?)."
 )
-TOCI_TOTAL_CAP: Final = "{given} doses in total: the maximum is {total}. Do not give another"
-TOCI_LAST_OF_DAY: Final = "This would be dose {next} of at most {day} in 24 h"
-TOCI_LAST_OF_TOTAL: Final = "This would be dose {next} of at most {total} in total"
+TOCI_NEXT_WITHIN: Final = (
+    "Next dose once fewer than {day} fall in the past 24 h: in {hours} h at the latest."
+)
+TOCI_LAST_OF_DAY: Final = "Last dose allowed in 24 h ({day} of {day}): no repeat within 24 h"
+TOCI_LAST_OF_TOTAL: Final = "Last dose allowed ({total} of {total} in total): no repeat"
+TOCI_DOSE_OF: Final = "Dose {day_next} of at most {day} in 24 h, {next} of at most {total} in total"
+
+# --- the care plan ---
+PATHWAY_TITLES: Final = {
+    "convulsive": "Status epilepticus, convulsive (Table 6)",
+    "nonconvulsive": "Status epilepticus, non-convulsive (Table 6)",
+    "eeg_resolved": "Seizures resolved on EEG: maintenance (Table 6)",
+    "high_dose": "Raised ICP, high-dose arm (Table 7)",
+    "acetazolamide": "Raised ICP, acetazolamide arm (Table 7)",
+    "undetermined": "Raised ICP, arm not yet known (Table 7)",
+    "pressure_review": "High CSF opening pressure (Table 7)",
+    "hlh": "HLH/MAS: manage as CRS first",
+}
+PATHWAY_REASONS: Final = {
+    "convulsive": "convulsive status epilepticus",
+    "nonconvulsive": "non-convulsive status epilepticus",
+    "eeg_resolved": "seizures on EEG that resolved with treatment",
+    "high_dose": "papilloedema stage 3–5, oedema on imaging, other signs of raised ICP, "
+    "or opening pressure ≥ 20 mmHg at grade 3–4",
+    "acetazolamide": "papilloedema stage 1–2, opening pressure < 20 mmHg, no oedema",
+    "undetermined": "papilloedema: stage, imaging or opening pressure still to come",
+    "pressure_review": "opening pressure ≥ 20 mmHg at ICANS grade 1–2",
+    "hlh": "HLH/MAS criteria met",
+}
+PATHWAY_BECAUSE: Final = "Because: {reason}."
+BY_DOMAIN: Final = "by domain"
+DOMAIN_NAMES: Final = {
+    "fever": "fever",
+    "hypotension": "hypotension",
+    "hypoxia": "hypoxia",
+    "ice": "ICE",
+    "capd": "CAPD",
+    "consciousness": "consciousness",
+    "seizure": "seizure",
+    "motor": "motor",
+    "icp": "raised ICP/oedema",
+}
+PLAN_DEATH: Final = "Grade 5 (death): no management advised."
+PAEDIATRIC_BANNER: Final = (
+    "⚠ Child: this is an adult guideline. Involve the GNCH paediatric CAR-T team{lead}."
+)
+STEROID_REPLACED: Final = (
+    "Methylprednisolone 1 g/day replaces dexamethasone and methylprednisolone 1 mg/kg: "
+    "the more intensive steroid applies."
+)
+PLAN_NOW: Final = "Do now"
+WHEN_TRIGGERS: Final = {
+    "concurrent_crs": "With concurrent CRS",
+    "no_concurrent_crs": "Without concurrent CRS",
+}
+MANAGED_AS_GRADE_3: Final = (
+    "Papilloedema stage 1–2 (opening pressure < 20 mmHg, no oedema) is ICANS grade 4 by ASTCT "
+    "but Table 5 manages it at grade 3 with the acetazolamide arm of Table 7."
+)
+PLAN_CALL: Final = "Call: {leads}"
+PLAN_STOCK: Final = "Stock: {where}"
+PLAN_WITHHELD: Final = "⛔ {drug} withheld: {reason}. {next}"
+PLAN_NOW_MORE: Final = "Do now, continued"
+PLAN_THEN: Final = "If no response, or if needed"
+PLAN_CARE: Final = "Supportive care"
+PLAN_CHECKS: Final = "Investigations"
+PLAN_MONITORING: Final = "Monitoring"
+PLAN_NOTES: Final = "Notes"
+PLAN_IN_NOW: Final = "(in Do now)"
+PLAN_NOTHING_NOW: Final = "No treatment advised at this grade; keep monitoring."
+PLAN_PATIENT: Final = "Patient"
+PATIENT_AGE: Final = "Age {age}"
+PATIENT_TOCI: Final = "Tocilizumab given: {day} in 24 h, {total} in total{since}"
+PATIENT_TOCI_SINCE: Final = ", last {hours} h ago"
 
 # --- results ---
 DISCLAIMER: Final = "Decision support only: check against the guideline and your senior."
@@ -294,6 +370,7 @@ GRADE_NONE: Final = {"CRS": "no CRS", "ICANS": "no ICANS"}
 # --- handover ---
 HANDOVER_INTRO: Final = "Handover summary, plain text to copy into the notes:"
 HANDOVER_TITLE: Final = "CAR-T toxicity review"
+HANDOVER_NOW: Final = "Advised now:"
 HANDOVER_SOURCE: Final = (
     "Per {version} (grading ASTCT 2019). Decision support; clinician to verify."
 )

@@ -19,7 +19,6 @@ from dialogs.vocab import (
 )
 
 __all__ = [
-    "KIND_ORDER",
     "AdviceRow",
     "Band",
     "CrsGrading",
@@ -27,10 +26,13 @@ __all__ = [
     "HlhFile",
     "IcansGrading",
     "Kind",
+    "Lead",
     "ManagementFile",
+    "Need",
     "PathwayFile",
     "RaisedIcpFile",
     "Regimen",
+    "Role",
     "RoutineFile",
     "Row",
     "SourcesFile",
@@ -38,9 +40,25 @@ __all__ = [
 ]
 
 Kind = Literal["escalation", "drug", "supportive", "investigation", "monitoring"]
-# The order items appear in every reply: escalation first.
-KIND_ORDER: tuple[Kind, ...] = ("escalation", "drug", "supportive", "investigation", "monitoring")
 When = Literal["always", "concurrent_crs", "no_concurrent_crs"]
+# Facts about the patient that decide whether a row applies (`needs`) or must be done now
+# (`now_if`). The care plan works each out once from the findings.
+Need = Literal[
+    "fever",
+    "hypotension",
+    "adult",
+    "child",
+    "graded_by_ice",
+    "graded_by_capd",
+    "herniation_signs",
+    "imaging_not_done",
+    "pressure_unknown",
+    "stage_unknown",
+    "high_dose_steroid",
+    "no_high_dose_steroid",
+]
+# Who an escalation calls; the leads are named in routine_care.toml ("Responsibilities").
+Role = Literal["car_t", "icu", "neurology", "neurosurgery"]
 
 
 class _Frozen(BaseModel):
@@ -127,15 +145,34 @@ class SourcesFile(_Frozen):
 
 
 class AdviceRow(Row):
-    """One piece of advice: what to do, of which kind, for which grades or pathway."""
+    """One step of a table, in the table's order: what to do, when, for which grades or pathway.
+
+    A row with a `trigger` is conditional (the if-no-response ladder, "if seizures persist");
+    one without is done now when it is an escalation or a drug, or when `now` says so.
+    """
 
     id: str = Field(min_length=1)
     kind: Kind
     text: str = Field(min_length=1)
+    trigger: str | None = Field(default=None, min_length=1)
+    now: bool | None = None
+    now_if: Need | None = None
+    needs: tuple[Need, ...] = ()
+    contact: Role | None = None
+    # Among escalations that call the same team, the most urgent one is kept (3: now, 1: consider).
+    urgency: int = Field(default=1, ge=1, le=3)
+    # Pathways (status epilepticus, …) whose own steps replace this row while they apply.
+    superseded_by: tuple[str, ...] = ()
     regimens: tuple[str, ...] = ()
     grades: tuple[int, ...] = ()
     pathway: str | None = None
     when: When = "always"
+
+    @model_validator(mode="after")
+    def _check_advice(self) -> Self:
+        if self.contact is not None and self.kind != "escalation":
+            raise ValueError("contact: only an escalation calls a team")
+        return self
 
 
 def _check_items(items: Sequence[AdviceRow]) -> None:
@@ -192,7 +229,7 @@ class RaisedIcpFile(PathwayFile):
 
     @model_validator(mode="after")
     def _pathways(self) -> Self:
-        for name in ("acetazolamide", "high_dose", "undetermined"):
+        for name in ("acetazolamide", "high_dose", "undetermined", "pressure_review"):
             if not self.pathway(name):
                 raise ValueError(f"item: no row for pathway {name!r}")
         return self
@@ -233,15 +270,32 @@ class RoutineRow(AdviceRow):
     interval_hours: float | None = Field(default=None, gt=0)
 
 
+class Lead(Row):
+    """A named lead of the adult or the paediatric CAR-T team ("Responsibilities")."""
+
+    team: Literal["adult", "paediatric"]
+    role: Role
+    title: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+
+
 class RoutineFile(_Frozen):
-    """Routine monitoring and prophylaxis ("Clinical Approach")."""
+    """Routine monitoring and prophylaxis ("Clinical Approach") and the team's leads."""
 
     items: tuple[RoutineRow, ...] = Field(alias="item", min_length=1)
+    leads: tuple[Lead, ...] = Field(alias="lead", min_length=1)
 
     @model_validator(mode="after")
     def _check(self) -> Self:
         _check_items(self.items)
+        for team in ("adult", "paediatric"):
+            if not any(lead.team == team and lead.role == "car_t" for lead in self.leads):
+                raise ValueError(f"lead: no CAR-T lead for the {team} team")
         return self
+
+    def lead(self, team: Literal["adult", "paediatric"], role: Role) -> Lead | None:
+        """The lead of a team for a role, if the guideline names one."""
+        return next((x for x in self.leads if x.team == team and x.role == role), None)
 
 
 class SupplyRow(AdviceRow):
@@ -299,6 +353,10 @@ class Regimen(Row):
     cap: float | None = Field(default=None, gt=0)
     route: str
     schedule: str
+    # Said only while another dose is allowed ("repeat if no response in 6–12 h").
+    repeat: str | None = None
+    # When to withhold or stop: shown with the dose everywhere it appears.
+    stop: str | None = None
     note: str | None = None
     bands: tuple[WeightBand, ...] = Field(default=(), alias="band")
     limit: CourseLimit | None = None

@@ -134,7 +134,7 @@ def _check_step(
     if action.requires:
         if result is None:
             raise TrainingError(f"{where}: action {action.id!r} needs findings to check")
-        missing = set(action.requires) - {item.id for item in result.advice}
+        missing = set(action.requires) - result.plan.row_ids()
         if missing:
             raise TrainingError(
                 f"{where}: action {action.id!r} is not what the guideline "

@@ -221,8 +221,8 @@ class Rehearsal:
         result: Assessment | None = self.bank.assessments.get((case.id, stepno + 1))
         rule = ""
         if result is not None and right.requires:
-            cited = [i for i in result.advice if i.id == right.requires[0]]
-            rule = str(cited[0].citation) if cited else ""
+            cited = [s for s in result.plan.steps() if right.requires[0] in s.ids]
+            rule = str(cited[0].citations[0]) if cited else ""
         elif right.dose is not None:
             regimen = right.dose.regimen
             rule = f"{regimen} dose rule"
@@ -256,6 +256,7 @@ class Rehearsal:
                 _mark(
                     Reply(
                         text=f"{texts.TRAIN_ADVICE}\n\n{advice.text}",
+                        folds=advice.folds,
                         kind="info",
                         citations=advice.citations,
                     )

@@ -39,20 +39,27 @@ DOCUMENT = {
 
 
 def test_a_single_document_prints_the_whole_assessment() -> None:
-    """One JSON document in, the grades, reasons, advice with doses and citations out."""
+    """One JSON document in: grades by domain, the ICE score, and the care plan with doses."""
     done = run(stdin=json.dumps(DOCUMENT))
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
+    assert result["schema_version"] == 2
     assert result["guideline"] == "ACLIN.P.088 v2.1"
     assert result["crs"]["grade"] == 4
     assert result["icans"]["grade"] == 4
-    assert result["advice"][0]["kind"] == "escalation"
-    toci = [d for a in result["advice"] for d in a["doses"] if d["regimen"] == "tocilizumab"]
-    assert toci
+    assert result["ice_score"] == 9
+    assert result["capd_total"] is None
+    domains = {d["name"]: d["grade"] for d in result["crs"]["domains"]}
+    assert domains == {"fever": 1, "hypotension": 4, "hypoxia": 4}
+    plan = result["plan"]
+    assert plan["now"][0]["kind"] == "escalation"
+    toci = [d for s in plan["now"] for d in s["doses"] if d["regimen"] == "tocilizumab"]
+    assert len(toci) == 1, "one tocilizumab order"
     assert toci[0]["low"] == 800
     assert toci[0]["capped"] is True
     assert "Weight 242.5 lb = 110 kg" in result["patient"]
-    assert all(a["citation"]["section"] for a in result["advice"])
+    steps = [*plan["now"], *plan["then"], *plan["care"], *plan["checks"], *plan["monitoring"]]
+    assert all(c["section"] for s in steps for c in s["citations"])
 
 
 def test_a_file_argument_is_read(tmp_path: Path) -> None:

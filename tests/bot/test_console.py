@@ -52,7 +52,7 @@ class Terminal:
                 self.screen += chunk.decode("utf-8", "replace").replace("\r\n", "\n")
         return self.screen[start:]
 
-    def type(self, line: str, until: str = "> ") -> str:
+    def type(self, line: str, until: str = "\n> ") -> str:
         """Type a line and return what the program printed up to its next prompt."""
         os.write(self.master, (line + "\n").encode())
         return self.read_until(until)
@@ -70,7 +70,7 @@ def test_console_walks_a_crs_assessment_through_a_terminal() -> None:
     """Menu → CRS → typed answers and option numbers → result with grade and tocilizumab dose."""
     term = Terminal()
     try:
-        menu = term.read_until("> ")
+        menu = term.read_until("\n> ")
         assert "1. Full review: CRS + ICANS" in menu
         assert "Highest temperature" in term.type("2")
         assert "Recorded: 101.3 °F = 38.5 °C" in term.type("101.3 F")

@@ -111,8 +111,9 @@ def test_full_assessment_by_tapping_buttons(fake: FakeTelegram, bot: BotProcess)
     result = chat.messages[-2]
     assert handover["text"].startswith("Handover summary")
     assert result["text"].startswith("<b>CRS grade 3 · ICANS grade 1</b>")
-    assert "Escalation:" in result["text"].split("Treatment:")[0]
-    assert "Tocilizumab 656 mg" in result["text"]
+    visible = result["text"].split("<blockquote expandable>")[0]
+    assert "Do now:\n1. Consider ICU care." in visible
+    assert "Tocilizumab 656 mg" in visible
     assert button(handover, "⏰ Remind me: CRS review in 12 h")
     answered = fake.sent(method="answerCallbackQuery")
     assert len(answered) >= 13, "every callback query is answered"

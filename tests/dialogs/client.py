@@ -46,9 +46,19 @@ class DialogClient:
         return self.replies
 
     @property
-    def result(self) -> str:
-        """The text of the result message (the dialog must have ended)."""
+    def result_reply(self) -> Reply:
+        """The result message (the dialog must have ended)."""
         results = [r for r in self.replies if r.kind == "result"]
         assert results, [r.text for r in self.replies]
         assert results[-1].ended
-        return results[-1].text
+        return results[-1]
+
+    @property
+    def result(self) -> str:
+        """The whole text of the result, folds written out (as the console prints it)."""
+        return self.result_reply.full_text
+
+    @property
+    def visible(self) -> str:
+        """The part of the result shown before the folds (the first screen on a phone)."""
+        return self.result_reply.text

@@ -21,9 +21,14 @@ from dialogs.units import TEMPERATURE, WEIGHT, UnitError, parse_measure
         (105, 800, True, "8 mg/kg × 105 kg = 840 mg, capped at 800 mg"),
         (110, 800, True, "8 mg/kg × 110 kg = 880 mg, capped at 800 mg"),
         (100, 800, False, "8 mg/kg × 100 kg = 800 mg"),
-        (100.1, 800, True, "8 mg/kg × 100.1 kg = 801 mg, capped at 800 mg"),
+        (100.1, 800, True, "8 mg/kg × 100.1 kg = 800.8 mg, capped at 800 mg"),
         (20, 240, False, "12 mg/kg × 20 kg = 240 mg, the under-30-kg dose"),
-        (29.9, 359, False, "12 mg/kg × 29.9 kg = 359 mg, the under-30-kg dose"),
+        (
+            29.9,
+            359,
+            False,
+            "12 mg/kg × 29.9 kg = 358.8 mg, the under-30-kg dose, rounded to 359 mg",
+        ),
         (30, 240, False, "8 mg/kg × 30 kg = 240 mg"),
     ],
 )
@@ -92,36 +97,108 @@ def test_every_regimen_is_cited_and_computes(guideline: Guideline) -> None:
 
 
 @pytest.mark.parametrize(
-    ("last_24h", "total", "expected"),
+    ("last_24h", "total", "hours", "withheld", "repeat", "fragments"),
     [
-        (0, 0, []),
-        (2, 2, ["dose 3 of at most 3 in 24 h"]),
-        (3, 3, ["3 doses in the last 24 h: the maximum is 3", "dose 4 of at most 4"]),
-        (1, 4, ["4 doses in total: the maximum is 4"]),
-        (3, 4, ["maximum is 3", "maximum is 4"]),
+        (0, 0, None, None, True, ["Dose 1 of at most 3 in 24 h, 1 of at most 4 in total"]),
+        (1, 2, None, None, True, ["Dose 2 of at most 3 in 24 h, 3 of at most 4 in total"]),
+        (2, 2, None, None, False, ["Last dose allowed in 24 h (3 of 3)"]),
+        (0, 3, None, None, False, ["Last dose allowed (4 of 4 in total)"]),
+        (2, 3, None, None, False, ["Last dose allowed in 24 h", "Last dose allowed (4 of 4"]),
+        (3, 3, None, "3 doses in the last 24 h, the most allowed is 3", False, []),
+        (3, 3, 10, "3 doses in the last 24 h, the most allowed is 3", False, []),
+        (1, 4, None, "4 doses in total, the most allowed is 4", False, []),
+        (3, 4, 2, "4 doses in total, the most allowed is 4", False, []),
     ],
 )
-def test_tocilizumab_dose_count_warnings(
-    guideline: Guideline, last_24h: int, total: int, expected: list[str]
+def test_tocilizumab_limits_gate_the_dose(
+    guideline: Guideline,
+    last_24h: int,
+    total: int,
+    hours: float | None,
+    withheld: str | None,
+    repeat: bool,
+    fragments: list[str],
 ) -> None:
-    """Warn at 3 doses in 24 h and at 4 in total, and when the next would be the last."""
+    """At 3 in 24 h or 4 in total the dose is withheld; the last permitted dose drops 'repeat'."""
     dose = compute_dose(
         guideline.regimen("tocilizumab"),
         guideline,
         weight_kg=70,
-        tocilizumab_doses=TocilizumabDoses(last_24h=last_24h, total=total),
+        tocilizumab_doses=TocilizumabDoses(last_24h=last_24h, total=total, hours_since_last=hours),
     )
-    assert len(dose.warnings) == len(expected)
-    for fragment in expected:
+    assert dose.withheld == withheld
+    assert ("repeat if no response" in dose.text) is repeat
+    for fragment in fragments:
         assert any(fragment in w for w in dose.warnings), (fragment, dose.warnings)
+    if withheld is not None:
+        assert dose.next_allowed is not None
+        if total >= 4:
+            assert dose.next_allowed == "No further dose for this episode."
+        elif hours is not None:
+            assert f"within {24 - hours} h at the latest" in dose.next_allowed
+        else:
+            assert "time of the last dose?" in dose.next_allowed
 
 
 def test_unknown_dose_history_asks_for_it(guideline: Guideline) -> None:
     """Without the doses already given, the warning asks for them and names the caps."""
     dose = compute_dose(guideline.regimen("tocilizumab"), guideline, weight_kg=70)
-    assert dose.warnings == (
-        "Ask how many tocilizumab doses were given: at most 3 in 24 h and 4 in total",
-    )
+    assert dose.withheld is None
+    assert dose.warnings == ("Check doses already given: at most 3 in 24 h and 4 in total",)
+
+
+@pytest.mark.parametrize(
+    ("regimen", "kg", "arithmetic"),
+    [
+        ("phenobarbital_cse_load", 73, "15 mg/kg × 73 kg = 1,095 mg"),
+        ("tocilizumab", 69.85, "8 mg/kg × 69.8 kg = 558.4 mg, rounded to 558 mg"),
+        ("anakinra", 70.25, "2 mg/kg × 70.2 kg = 140.4 mg, rounded to 140 mg"),
+        ("mannitol_initial", 73, "0.5–1 g/kg × 73 kg = 36.5–73 g"),
+        (
+            "phenobarbital_cse_maintenance",
+            8.3,
+            "1–3 mg/kg × 8.3 kg = 8.3–24.9 mg, rounded to 8–25 mg",
+        ),
+        ("methylprednisolone_1mgkg", 9.5, "1 mg/kg × 9.5 kg = 9.5 mg"),
+    ],
+)
+def test_arithmetic_shows_the_exact_product_then_the_rounding(
+    guideline: Guideline, regimen: str, kg: float, arithmetic: str
+) -> None:
+    """The exact product is shown, then whole mg for doses of 10 mg or more (§9.10)."""
+    dose = compute_dose(guideline.regimen(regimen), guideline, weight_kg=kg)
+    assert dose.arithmetic == arithmetic
+
+
+@pytest.mark.parametrize("regimen", ["mannitol_initial", "mannitol_maintenance"])
+def test_mannitol_withhold_rule_travels_with_every_mannitol_dose(
+    guideline: Guideline, regimen: str
+) -> None:
+    """Withhold mannitol at osmolality ≥ 320 or gap ≥ 40, wherever its dose is shown."""
+    dose = compute_dose(guideline.regimen(regimen), guideline, weight_kg=70)
+    assert any("osmolality ≥ 320" in w and "gap ≥ 40" in w for w in dose.warnings)
+
+
+@pytest.mark.parametrize("regimen", ["saline_3_initial", "saline_3_maintenance"])
+def test_hypertonic_saline_withhold_rule_travels_with_the_dose(
+    guideline: Guideline, regimen: str
+) -> None:
+    """Withhold 3% saline at Na ≥ 155, wherever its dose is shown."""
+    dose = compute_dose(guideline.regimen(regimen), guideline, weight_kg=70)
+    assert any("Na ≥ 155" in w for w in dose.warnings)
+
+
+def test_a_childs_fixed_dose_is_never_shown_as_the_childs_dose(guideline: Guideline) -> None:
+    """For a child, every fixed (adult) dose says to ask; per-kg doses use the child's weight."""
+    for regimen in guideline.drugs.regimens:
+        dose = compute_dose(regimen, guideline, weight_kg=8, height_cm=70, child=True)
+        if regimen.basis == "fixed":
+            assert dose.paediatric_ask
+            assert dose.low is None
+            assert "paediatric team or pharmacy" in dose.text
+        else:
+            assert not dose.paediatric_ask
+            assert dose.low is not None
 
 
 @pytest.mark.parametrize(

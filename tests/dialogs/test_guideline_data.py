@@ -140,7 +140,7 @@ def _broken(tmp_path: Path, name: str, edit: Edit) -> Path:
         (
             "icans_management.toml",
             lambda s: s.replace("grades = [3]\n", "grades = [6]\n", 1),
-            r"icans_management\.toml: item\[0\] \(icans3_icu\): grade 6 outside 1–4",
+            r"icans_management\.toml: item\[1\] \(icans3_icu\): grade 6 outside 1–4",
         ),
         (
             "status_epilepticus.toml",

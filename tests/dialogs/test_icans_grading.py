@@ -51,12 +51,15 @@ def oracle_icans(
     motor: str,
     imaging: str,
     signs: tuple[str, ...],
-) -> int:
-    """Most severe domain; unarousable (not from sedation) is grade 4 and makes the screen 4."""
+) -> int | None:
+    """Most severe domain; unarousable (not from sedation) is grade 4 and makes the screen 4.
+
+    Sedated past the screen (no score) with nothing else is not a grade: None (§9.9).
+    """
     unarousable = level == "unarousable" and not sedated
     screen_grade = 4 if unarousable else (screen or 0)
     conscious = 0 if sedated else ORACLE_CONSCIOUSNESS[level]
-    return max(
+    worst = max(
         screen_grade,
         conscious,
         ORACLE_SEIZURE[seizure],
@@ -64,6 +67,9 @@ def oracle_icans(
         ORACLE_IMAGING[imaging],
         4 if signs else 0,
     )
+    if worst == 0 and sedated and screen is None:
+        return None
+    return worst
 
 
 def test_every_adult_icans_input_matches_the_astct_table(guideline: Guideline) -> None:
@@ -207,6 +213,18 @@ def test_sedation_is_not_counted(guideline: Guideline) -> None:
     result = grade_icans(findings, guideline)
     assert result.grade == 0
     assert any("sedating" in n.text for n in result.notes)
+
+
+def test_sedated_past_the_screen_is_not_assessable_never_no_icans(guideline: Guideline) -> None:
+    """Unarousable under sedation with nothing else: 'not assessable', not 'No ICANS' (§9.9)."""
+    findings = IcansFindings(
+        consciousness="unarousable",  # type: ignore[arg-type]
+        consciousness_from_sedation=True,
+    )
+    result = grade_icans(findings, guideline)
+    assert result.grade is None
+    assert "not assessable" in result.headline
+    assert "No ICANS" not in result.headline
 
 
 def test_haemorrhage_and_concurrent_crs_do_not_change_the_grade(guideline: Guideline) -> None:

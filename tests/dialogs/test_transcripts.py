@@ -79,11 +79,11 @@ def test_crs_result_gives_escalation_first_then_doses(engine: DialogEngine) -> N
         "yes",
         "110",
     )
-    lines = client.result.splitlines()
+    lines = client.visible.splitlines()
     assert lines[0] == "CRS grade 4"
-    assert lines[2] == "Escalation:"
-    assert lines[3].startswith("• ICU care.")
-    assert "8 mg/kg × 110 kg = 880 mg, capped at 800 mg" in client.result
+    assert lines[1] == "Do now:"
+    assert lines[2].startswith("1. ICU care.")
+    assert "8 mg/kg × 110 kg = 880 mg, capped at 800 mg" in client.visible
     assert "Guideline: ACLIN.P.088 v2.1" in client.result
     assert client.result.splitlines()[-1].startswith("Decision support only")
 
@@ -93,7 +93,8 @@ def test_crs_asks_tocilizumab_doses_when_toci_was_given(engine: DialogEngine) ->
     client = crs(engine, "38.9", "tocilizumab", "fluids", "no", "room air", "70")
     assert client.last.text.startswith("Tocilizumab doses given in the last 24 hours")
     client.answer("3", "3")
-    assert "3 doses in the last 24 h: the maximum is 3" in client.result
+    assert "Tocilizumab withheld: 3 doses in the last 24 h, the most allowed is 3" in client.visible
+    assert "Tocilizumab 560 mg" not in client.result
 
 
 def test_crs_without_prior_toci_does_not_ask_doses_given(engine: DialogEngine) -> None:
@@ -132,6 +133,7 @@ ICANS_TAIL = ("none", "none", "none", "not done")
                 "no oedema",
                 "15",
                 "no",
+                "70",
             ),
             "ICANS grade 4",
         ),
@@ -208,8 +210,8 @@ def test_convulsive_status_opens_its_pathway_with_doses(engine: DialogEngine) ->
         "45", "6", "alert", "status_convulsive", "none", "none", "not done", "yes", "70", "0", "0"
     )
     assert client.result.splitlines()[0] == "ICANS grade 4"
-    assert "Status epilepticus (convulsive)" in client.result
-    assert "Phenobarbital 1050 mg IV, loading dose (15 mg/kg × 70 kg = 1050 mg)" in client.result
+    assert "Status epilepticus, convulsive (Table 6)" in client.result
+    assert "Phenobarbital 1,050 mg IV, loading dose (15 mg/kg × 70 kg = 1,050 mg)" in client.result
 
 
 @pytest.mark.parametrize(
@@ -261,11 +263,12 @@ def test_full_assessment_combines_crs_and_icans(engine: DialogEngine) -> None:
         *ICANS_TAIL,
         "64",
     )
-    lines = client.result.splitlines()
+    lines = client.visible.splitlines()
     assert lines[0] == "CRS grade 3 · ICANS grade 2"
-    assert lines[2] == "Escalation:"
-    assert "Tocilizumab 512 mg" in client.result
-    assert "With concurrent CRS: give tocilizumab" in client.result
+    assert lines[1] == "Do now:"
+    assert lines[2].startswith("1. Consider ICU care.")
+    assert "Tocilizumab 512 mg" in client.visible
+    assert client.result.count("Tocilizumab 512 mg") == 1, "one tocilizumab order"
     assert "Without concurrent CRS" not in client.result
 
 
