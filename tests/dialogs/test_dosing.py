@@ -135,7 +135,7 @@ def test_tocilizumab_limits_gate_the_dose(
         if total >= 4:
             assert dose.next_allowed == "No further dose for this episode."
         elif hours is not None:
-            assert f"within {24 - hours} h at the latest" in dose.next_allowed
+            assert f"in {24 - hours} h at the latest" in dose.next_allowed
         else:
             assert "time of the last dose?" in dose.next_allowed
 
