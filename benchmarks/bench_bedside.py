@@ -1,0 +1,162 @@
+"""The doctor's effort: answers to the first plan, and lines of that plan before the fold.
+
+Replays scripted on-call cases through the dialog engine. Each case answers whatever question
+the dialog asks, by the question's state name, so the script measures the flow as it is (a flow
+that asks less scores better). Prints, per case, the answers given until the first result and
+the visible lines of that result, against the targets of issue 9. Run:
+
+    .venv/bin/python benchmarks/bench_bedside.py
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from dialogs.engine import DialogEngine  # noqa: E402
+from dialogs.messages import Event, Reply  # noqa: E402
+
+# A typed answer for each question (by its state name) a case may be asked.
+ADULT_CRS3 = {
+    "temp": "39.1",
+    "prior": "none",
+    "bp": "vasopressors",
+    "press": "noradrenaline",
+    "bpcause": "no",
+    "o2": "nasal cannula",
+    "flow": "4",
+    "o2cause": "yes",
+    "wt": "70",
+    "t24": "0",
+    "ttot": "0",
+}
+ICANS_AFTER_ICE = {
+    "age": "45",
+    "iceentry": "7",
+    "lvl": "alert",
+    "sed": "no",
+    "seiz": "none",
+    "motor": "none",
+    "icp": "none",
+    "img": "not done",
+    "ccrs": "no",
+    "wt": "70",
+    "t24": "0",
+    "ttot": "0",
+}
+CHILD_FULL = {
+    "temp": "39.0",
+    "prior": "none",
+    "bp": "fluids",
+    "bpcause": "no",
+    "o2": "room air",
+    "age": "8",
+    "capd": "10",
+    "lvl": "wakes to voice",
+    "sed": "no",
+    "seiz": "none",
+    "motor": "none",
+    "icp": "none",
+    "img": "not done",
+    "ccrs": "yes",
+    "wt": "25",
+    "t24": "0",
+    "ttot": "0",
+}
+STATUS = {
+    "age": "45",
+    "iceentry": "4",
+    "lvl": "alert",
+    "sed": "no",
+    "seiz": "status_convulsive",
+    "motor": "none",
+    "icp": "none",
+    "img": "not done",
+    "ccrs": "no",
+    "wt": "70",
+    "t24": "0",
+    "ttot": "0",
+}
+ICE_GUIDED = {
+    "year": "correct",
+    "month": "correct",
+    "city": "correct",
+    "hospital": "wrong",
+    "commands": "correct",
+    "naming": "2 of 3",
+    "writing": "correct",
+    "counting": "correct",
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    """A scripted case: the dialogs it walks, its answers, and the targets it should meet."""
+
+    name: str
+    dialogs: tuple[str, ...]
+    answers: Mapping[str, str]
+    target_answers: int | None
+    target_lines: int = 15
+
+
+CASES = (
+    Case("CRS grade 3, adult", ("crs",), ADULT_CRS3, 8),
+    Case(
+        "Guided ICE, then ICANS, same patient",
+        ("ice", "icans"),
+        {**ICE_GUIDED, **ICANS_AFTER_ICE},
+        None,
+    ),
+    Case("Full review, 8-year-old", ("assessment",), CHILD_FULL, None),
+    Case("Convulsive status epilepticus", ("icans",), STATUS, 2),
+)
+
+
+def _first_result(replies: list[Reply]) -> Reply | None:
+    return next((r for r in replies if r.kind == "result"), None)
+
+
+def run(case: Case, engine: DialogEngine) -> tuple[int, int]:
+    """Answers given until the first result of the last dialog, and its visible lines."""
+    answers = 0
+    result: Reply | None = None
+    for dialog in case.dialogs:
+        session, replies = engine.start(dialog)
+        result = None
+        for _ in range(60):
+            result = _first_result(replies)
+            if result is not None:
+                break
+            state = str(session.state)
+            if state not in case.answers:
+                raise SystemExit(f"{case.name}: no scripted answer for question {state!r}")
+            before = session.step
+            session, replies = engine.handle(session, Event.text(case.answers[state]))
+            answers += 1
+            if session.step == before:
+                raise SystemExit(f"{case.name}: answer refused at {state!r}: {replies[-1].text}")
+        if result is None:
+            raise SystemExit(f"{case.name}: no result after 60 answers")
+    assert result is not None
+    return answers, len(result.text.splitlines())
+
+
+def main() -> None:
+    """Print the table of answers and visible lines per case, with the targets."""
+    engine = DialogEngine()
+    print(f"{'case':<40} {'answers':>8} {'target':>7} {'lines':>6} {'target':>7}")
+    for case in CASES:
+        answers, lines = run(case, engine)
+        target = "-" if case.target_answers is None else f"≤{case.target_answers}"
+        print(
+            f"{case.name:<40} {answers:>8} {target:>7} {lines:>6} {'≤' + str(case.target_lines):>7}"
+        )
+
+
+if __name__ == "__main__":
+    main()
