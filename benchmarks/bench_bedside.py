@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dialogs.engine import DialogEngine  # noqa: E402
-from dialogs.messages import Event, Reply  # noqa: E402
+from dialogs.engine import DialogEngine
+from dialogs.messages import Event, Reply
 
 # A typed answer for each question (by its state name) a case may be asked.
 ADULT_CRS3 = {
