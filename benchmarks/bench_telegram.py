@@ -33,10 +33,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.app import build_application  # noqa: E402
+from bot.bootstrap import bootstrap  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.store import Store  # noqa: E402
 from dialogs.assessment import assess  # noqa: E402
-from dialogs.engine import DialogEngine  # noqa: E402
 from dialogs.flows.answers import findings_of  # noqa: E402
 from dialogs.guideline import default_guideline  # noqa: E402
 
@@ -130,7 +130,7 @@ def p99(values: list[float]) -> float:
 async def ours(folder: Path, stored: int, chats: int) -> list[float]:
     """Per-update ms through our Application, with the session written to SQLite each time."""
     store = Store(folder / f"ours-{stored}.sqlite3")
-    engine = DialogEngine()
+    engine = bootstrap(Settings(guideline_dir=None)).engine
     filler = engine.new_session().model_copy(update={"dialog": "crs", "state": "prior"})
     store.bulk_sessions([(1_000_000 + i, filler) for i in range(stored)], time.time())
     settings = Settings(telegram_token=TOKEN)  # type: ignore[arg-type]

@@ -10,10 +10,11 @@ from typing import IO
 
 from pydantic import ValidationError
 
+from bot.bootstrap import StartupError, from_environment
 from dialogs.assessment import Assessment, assess
 from dialogs.findings import Findings
 from dialogs.grading import FindingsError
-from dialogs.guideline import Guideline, default_guideline
+from dialogs.guideline import Guideline
 
 __all__ = ["main", "run_assess"]
 
@@ -58,11 +59,10 @@ def run_assess(
     text: str,
     out: IO[str],
     err: IO[str],
+    guideline: Guideline,
     jsonl: bool | None = None,
-    guideline: Guideline | None = None,
 ) -> int:
     """Assess one JSON document or a JSON Lines stream; return the exit code."""
-    guideline = guideline or default_guideline()
     if jsonl is None:
         try:
             json.loads(text)
@@ -117,4 +117,10 @@ def main(argv: Sequence[str]) -> int:
     if not text.strip():
         sys.stderr.write("error: input: empty; give a findings document (see --schema)\n")
         return EXIT_BAD_INPUT
-    return run_assess(text, sys.stdout, sys.stderr, jsonl=True if args.jsonl else None)
+    try:
+        parts = from_environment()
+    except StartupError as error:
+        sys.stderr.write(f"error: {error}\n")
+        return EXIT_BAD_INPUT
+    jsonl = True if args.jsonl else None
+    return run_assess(text, sys.stdout, sys.stderr, parts.guideline, jsonl=jsonl)
