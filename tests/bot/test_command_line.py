@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -90,3 +91,53 @@ def test_the_installed_cart_bot_script_is_the_same_command_line() -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("usage: cart-bot ")
+
+
+# Runs the command in-process in a fresh interpreter, then reports which modules it loaded.
+_LOADED = """
+import json, sys
+from bot.__main__ import main
+try:
+    code = main(sys.argv[1:])
+except SystemExit as stop:  # --help exits through argparse
+    code = stop.code
+sys.stdout.flush()
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def _loaded(*args: str, stdin: str = "") -> set[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", _LOADED, *args], input=stdin, capture_output=True, text=True,
+        cwd=ROOT, env=_env(), timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    modules: list[str] = json.loads(result.stderr.splitlines()[-1])
+    return set(modules)
+
+
+def _under(modules: set[str], *packages: str) -> set[str]:
+    return {m for m in modules if any(m == p or m.startswith(p + ".") for p in packages)}
+
+
+def test_the_console_never_imports_telegram() -> None:
+    """Start-up loads only what the command needs: the console runs without python-telegram-bot."""
+    modules = _loaded(stdin="quit\n")
+    assert "dialogs.engine" in modules  # the console did run the dialogs
+    assert _under(modules, "telegram", "httpx", "bot.app", "bot.store") == set()
+
+
+def test_assess_imports_neither_telegram_nor_the_dialogs_nor_the_case_bank() -> None:
+    """`assess` grades without Telegram, the chat engine, the questions or the training bank."""
+    document = json.dumps({"crs": {"max_temperature": {"value": 39.0}}})
+    modules = _loaded("assess", stdin=document)
+    assert "dialogs.assessment" in modules  # it did grade
+    unwanted = ("telegram", "dialogs.training", "dialogs.engine", "dialogs.questions")
+    assert _under(modules, *unwanted, "dialogs.flows", "transitions") == set()
+
+
+def test_help_loads_no_part_of_the_bot() -> None:
+    """`--help` needs only argparse: no guideline, no dialogs, no settings."""
+    modules = _loaded("--help")
+    assert "argparse" in modules
+    assert _under(modules, "dialogs", "pydantic", "bot.settings") == set()
