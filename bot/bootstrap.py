@@ -8,6 +8,8 @@ needs: `assess` never loads the dialogs, the case bank or Telegram; the console 
 from __future__ import annotations
 
 import functools
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
     from telegram.request import BaseRequest
 
     from bot.app import App, Bot
+    from bot.service import ChatService
     from bot.store import Store
     from dialogs.engine import DialogEngine
     from dialogs.flows import Flows
@@ -69,16 +72,29 @@ class Parts:
 
         return Store(self.settings.database_path)
 
+    def service(self, store: Store, clock: Callable[[], float] = time.time) -> ChatService:
+        """The chat service: the engine over this store, with the settings' salt and expiry."""
+        from bot.service import ChatService
+        from bot.store import AsyncStore
+
+        return ChatService(
+            engine=self.engine,
+            store=AsyncStore(store),
+            salt=self.settings.audit_salt.get_secret_value(),
+            expiry_seconds=self.settings.session_expiry_hours * 3600,
+            clock=clock,
+        )
+
     def telegram(
         self,
-        store: Store,
+        service: ChatService,
         request: BaseRequest | None = None,
         updates_request: BaseRequest | None = None,
     ) -> tuple[App, Bot]:
-        """The Telegram application over the engine and this store (requests: for tests)."""
+        """The Telegram application over this service (requests: offline ones, for tests)."""
         from bot.app import build_application
 
-        return build_application(self.settings, self.engine, store, request, updates_request)
+        return build_application(self.settings, service, request, updates_request)
 
 
 def bootstrap(settings: Settings) -> Parts:

@@ -46,7 +46,7 @@ def _run_telegram(parts: Parts) -> int:
     except StoreError as error:
         sys.stderr.write(f"error: {redact(str(error), secrets)}\n")
         return EXIT_CONFIG
-    application, _ = parts.telegram(store)
+    application, _ = parts.telegram(parts.service(store))
     log.info(
         "starting (%s mode, guideline %s, database %s)",
         "webhook" if settings.webhook_url else "polling",
