@@ -146,3 +146,34 @@ def test_a_broken_site_copy_is_refused_in_one_line(site: Path, tmp_path: Path) -
     )  # fmt: skip
     assert run.returncode == 2
     assert run.stderr == "error: guideline: hlh.toml: file is missing\n"
+
+
+# Imports every module of the bot in a fresh interpreter, then counts the guidelines in memory.
+_IMPORT_ALL = """
+import gc, importlib, pkgutil
+import bot, dialogs
+from dialogs.guideline import Guideline
+for package in (bot, dialogs):
+    for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+        if not module.name.endswith("__main__"):
+            importlib.import_module(module.name)
+print(sum(isinstance(o, Guideline) for o in gc.get_objects()), *__import__("sys").modules)
+"""
+
+
+def test_no_module_loads_a_guideline_at_import() -> None:
+    """Importing every module builds no Guideline: only bootstrap loads one, from the settings."""
+    result = subprocess.run(
+        [sys.executable, "-c", _IMPORT_ALL], capture_output=True, text=True, cwd=ROOT,
+        env=_env(ROOT), timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    guidelines, *modules = result.stdout.split()
+    expected = {
+        ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        for package in ("bot", "dialogs")
+        for path in (ROOT / package).rglob("*.py")
+        if path.stem not in ("__init__", "__main__")
+    }
+    assert expected - set(modules) == set()  # the walk imported every module
+    assert int(guidelines) == 0
