@@ -9,6 +9,8 @@ from __future__ import annotations
 import statistics
 import time
 
+from bot.bootstrap import bootstrap
+from bot.settings import Settings
 from dialogs.engine import DialogEngine
 from dialogs.messages import Event
 
@@ -68,7 +70,7 @@ def run_once(
 
 
 def main() -> None:
-    engine = DialogEngine()
+    engine = bootstrap(Settings(guideline_dir=None)).engine
     size, result = run_once(engine)
     assert result.startswith("CRS grade 3 · ICANS grade 2"), result[:80]
     for _ in range(20):

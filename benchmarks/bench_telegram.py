@@ -32,11 +32,10 @@ from telegram.request import BaseRequest, RequestData
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.app import build_application  # noqa: E402
+from bot.bootstrap import bootstrap  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.store import Store  # noqa: E402
 from dialogs.assessment import assess  # noqa: E402
-from dialogs.engine import DialogEngine  # noqa: E402
 from dialogs.flows.answers import findings_of  # noqa: E402
 from dialogs.guideline import default_guideline  # noqa: E402
 
@@ -130,12 +129,11 @@ def p99(values: list[float]) -> float:
 async def ours(folder: Path, stored: int, chats: int) -> list[float]:
     """Per-update ms through our Application, with the session written to SQLite each time."""
     store = Store(folder / f"ours-{stored}.sqlite3")
-    engine = DialogEngine()
-    filler = engine.new_session().model_copy(update={"dialog": "crs", "state": "prior"})
+    parts = bootstrap(Settings(telegram_token=TOKEN, guideline_dir=None))  # type: ignore[arg-type]
+    filler = parts.engine.new_session().model_copy(update={"dialog": "crs", "state": "prior"})
     store.bulk_sessions([(1_000_000 + i, filler) for i in range(stored)], time.time())
-    settings = Settings(telegram_token=TOKEN)  # type: ignore[arg-type]
-    app, _ = build_application(
-        settings, engine, store, request=OfflineRequest(), updates_request=OfflineRequest()
+    app, _ = parts.telegram(
+        parts.service(store), request=OfflineRequest(), updates_request=OfflineRequest()
     )
     await app.initialize()
     return await drive(app, chats, flush=False)

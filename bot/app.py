@@ -1,4 +1,4 @@
-"""The Telegram transport: the composition root and thin handlers over the chat service."""
+"""The Telegram transport: the application builder and thin handlers over the chat service."""
 
 from __future__ import annotations
 
@@ -34,7 +34,6 @@ from bot.settings import Settings
 from bot.store import AsyncStore, Store
 from bot.telegram_render import keyboard, parse_callback, to_html, to_messages
 from dialogs import texts
-from dialogs.engine import DialogEngine
 from dialogs.guideline import Guideline
 from dialogs.messages import Command, Event, Reply
 
@@ -355,33 +354,23 @@ def _label_of(query: Any, option: str) -> str | None:
     return None
 
 
-def build_application(  # noqa: PLR0917 - the composition root takes every dependency
+def build_application(
     settings: Settings,
-    engine: DialogEngine,
-    store: Store,
+    service: ChatService,
     request: BaseRequest | None = None,
     updates_request: BaseRequest | None = None,
-    clock: Callable[[], float] = time.time,
 ) -> tuple[App, Bot]:
-    """The composition root: every dependency is built or handed in here and nowhere else."""
+    """The Telegram transport over a chat service (built by bot.bootstrap); requests: for tests."""
     token = settings.token
     if not token:
         raise ValueError("TELEGRAM_TOKEN is not set")
-    async_store = AsyncStore(store)
-    service = ChatService(
-        engine=engine,
-        store=async_store,
-        salt=settings.audit_salt.get_secret_value(),
-        expiry_seconds=settings.session_expiry_hours * 3600,
-        clock=clock,
-    )
-    bot = Bot(settings=settings, service=service, guideline=engine.guideline)
+    bot = Bot(settings=settings, service=service, guideline=service.engine.guideline)
     builder = ApplicationBuilder().token(token).base_url(settings.telegram_base_url)
     builder = (
         builder.concurrent_updates(True)
         .post_init(_post_init(bot))
         .post_stop(_post_stop(bot))
-        .post_shutdown(_post_shutdown(async_store))
+        .post_shutdown(_post_shutdown(service.store))
     )
     if request is not None:
         builder = builder.request(request)

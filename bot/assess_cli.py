@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
-from collections.abc import Sequence
+from pathlib import Path
 from typing import IO
 
 from pydantic import ValidationError
@@ -13,9 +12,9 @@ from pydantic import ValidationError
 from dialogs.assessment import Assessment, assess
 from dialogs.findings import Findings
 from dialogs.grading import FindingsError
-from dialogs.guideline import Guideline, default_guideline
+from dialogs.guideline import Guideline
 
-__all__ = ["main", "run_assess"]
+__all__ = ["main", "print_schema", "run_assess", "schema"]
 
 EXIT_BAD_INPUT = 2
 
@@ -58,11 +57,10 @@ def run_assess(
     text: str,
     out: IO[str],
     err: IO[str],
+    guideline: Guideline,
     jsonl: bool | None = None,
-    guideline: Guideline | None = None,
 ) -> int:
     """Assess one JSON document or a JSON Lines stream; return the exit code."""
-    guideline = guideline or default_guideline()
     if jsonl is None:
         try:
             json.loads(text)
@@ -92,29 +90,20 @@ def run_assess(
     return 0
 
 
-def main(argv: Sequence[str]) -> int:
-    """Parse the assess command line and run it."""
-    parser = argparse.ArgumentParser(
-        prog="python -m bot assess",
-        description="Grade CRS/ICANS/HLH findings (JSON or JSON Lines) and print the assessment.",
-    )
-    parser.add_argument("file", nargs="?", help="findings file (default: standard input)")
-    parser.add_argument("--schema", action="store_true", help="print input and output JSON Schema")
-    parser.add_argument("--jsonl", action="store_true", help="treat input as JSON Lines")
-    args = parser.parse_args(argv)
-    if args.schema:
-        sys.stdout.write(json.dumps(schema(), indent=2) + "\n")
-        return 0
+def print_schema(out: IO[str]) -> int:
+    """Print the input and output JSON Schemas; return the exit code."""
+    out.write(json.dumps(schema(), indent=2) + "\n")
+    return 0
+
+
+def main(guideline: Guideline, file: Path | None = None, jsonl: bool = False) -> int:
+    """Grade the findings in a file (or standard input) and print the assessment."""
     try:
-        if args.file:
-            with open(args.file, encoding="utf-8") as handle:
-                text = handle.read()
-        else:
-            text = sys.stdin.read()
+        text = file.read_text(encoding="utf-8") if file is not None else sys.stdin.read()
     except (OSError, UnicodeDecodeError) as error:
         sys.stderr.write(f"error: cannot read input: {error}\n")
         return EXIT_BAD_INPUT
     if not text.strip():
         sys.stderr.write("error: input: empty; give a findings document (see --schema)\n")
         return EXIT_BAD_INPUT
-    return run_assess(text, sys.stdout, sys.stderr, jsonl=True if args.jsonl else None)
+    return run_assess(text, sys.stdout, sys.stderr, guideline, jsonl=True if jsonl else None)

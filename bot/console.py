@@ -41,9 +41,8 @@ def _event(line: str, last: Reply | None, session: Session) -> Event:
     return Event(kind="text", value=text[:4096], at=at)
 
 
-def run_console(stdin: IO[str], stdout: IO[str], engine: DialogEngine | None = None) -> int:
+def run_console(stdin: IO[str], stdout: IO[str], engine: DialogEngine) -> int:
     """Run dialogs on a terminal until end of input or 'quit'; return the exit code."""
-    engine = engine or DialogEngine()
     session, replies = engine.start("menu")
     stdout.write(texts.CONSOLE_BANNER + "\n\n")
     last: Reply | None = None

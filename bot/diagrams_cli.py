@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 from dialogs.diagrams import all_diagrams
+from dialogs.flows import Flows
 
 __all__ = ["DIAGRAMS", "main"]
 
 DIAGRAMS = Path(__file__).resolve().parents[1] / "docs" / "diagrams"
 
 
-def main(argv: Sequence[str]) -> int:
-    """Write every dialog's diagram (to a directory given as argument, or docs/diagrams)."""
-    target = Path(argv[0]) if argv else DIAGRAMS
+def main(flows: Flows, target: Path = DIAGRAMS) -> int:
+    """Write every dialog's diagram into a directory (docs/diagrams unless given)."""
     target.mkdir(parents=True, exist_ok=True)
     index = [
         "# Dialog diagrams",
@@ -23,7 +22,7 @@ def main(argv: Sequence[str]) -> int:
         "machines the engine runs; a test fails when they are out of date.",
         "",
     ]
-    for name, source in all_diagrams().items():
+    for name, source in all_diagrams(flows).items():
         (target / name).write_text(source, encoding="utf-8")
         index += [f"## {name.removesuffix('.mmd')}", "", "```mermaid", source.rstrip(), "```", ""]
     (target / "README.md").write_text("\n".join(index), encoding="utf-8")

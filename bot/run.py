@@ -5,11 +5,8 @@ from __future__ import annotations
 import logging
 import sys
 
-from pydantic import ValidationError
-
+from bot.bootstrap import Parts
 from bot.logs import configure_logging, redact
-from bot.settings import Settings
-from dialogs.guideline import GuidelineError, default_guideline, load_guideline
 
 __all__ = ["main"]
 
@@ -17,56 +14,43 @@ log = logging.getLogger("bot")
 EXIT_CONFIG = 2
 
 
-def main(argv: list[str]) -> int:
-    """Start the transport the environment calls for."""
-    try:
-        settings = Settings()
-    except ValidationError as error:
-        first = error.errors()[0]
-        sys.stderr.write(f"error: {'.'.join(map(str, first['loc']))}: {first['msg']}\n")
-        return EXIT_CONFIG
-    try:
-        guideline = (
-            load_guideline(settings.guideline_dir)
-            if settings.guideline_dir
-            else default_guideline()
-        )
-    except GuidelineError as error:
-        sys.stderr.write(f"error: guideline: {error}\n")
-        return EXIT_CONFIG
-    from dialogs.engine import DialogEngine  # noqa: PLC0415 - after settings are known good
+def main(parts: Parts) -> int:
+    """Run the transport the settings call for: Telegram with a token, else the console."""
+    from dialogs.training.bank import TrainingError  # noqa: PLC0415 - with the engine, not before
 
-    engine = DialogEngine(guideline)
-    if not settings.token:
+    try:
+        engine = parts.engine
+    except TrainingError as error:
+        sys.stderr.write(f"error: training cases: {error}\n")
+        return EXIT_CONFIG
+    if not parts.settings.token:
         from bot.console import run_console  # noqa: PLC0415 - no Telegram imports needed
 
         return run_console(sys.stdin, sys.stdout, engine)
-    return _run_telegram(settings, engine)
+    return _run_telegram(parts)
 
 
-def _run_telegram(settings: Settings, engine: object) -> int:
+def _run_telegram(parts: Parts) -> int:
     from telegram import Update  # noqa: PLC0415 - Telegram loads only when used
     from telegram.error import InvalidToken, NetworkError  # noqa: PLC0415
 
-    from bot.app import build_application  # noqa: PLC0415
-    from bot.store import Store, StoreError  # noqa: PLC0415
-    from dialogs.engine import DialogEngine  # noqa: PLC0415
+    from bot.store import StoreError  # noqa: PLC0415
 
-    assert isinstance(engine, DialogEngine)
+    settings = parts.settings
     secrets = [settings.token or ""]
     if settings.webhook_secret:
         secrets.append(settings.webhook_secret.get_secret_value())
     configure_logging(secrets)
     try:
-        store = Store(settings.database_path)
+        store = parts.store()
     except StoreError as error:
         sys.stderr.write(f"error: {redact(str(error), secrets)}\n")
         return EXIT_CONFIG
-    application, _ = build_application(settings, engine, store)
+    application, _ = parts.telegram(parts.service(store))
     log.info(
         "starting (%s mode, guideline %s, database %s)",
         "webhook" if settings.webhook_url else "polling",
-        engine.guideline.version,
+        parts.guideline.version,
         settings.database_path,
     )
     try:

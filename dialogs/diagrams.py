@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from transitions.extensions import GraphMachine
 
-from dialogs.flows import FLOWS, Flow
+from dialogs.flows import Flow, Flows
 from dialogs.machines import as_transitions
 
-__all__ = ["mermaid"]
+__all__ = ["all_diagrams", "mermaid"]
 
 
 def mermaid(flow: Flow) -> str:
@@ -38,6 +38,6 @@ def mermaid(flow: Flow) -> str:
     return "\n".join(lines).strip() + "\n"
 
 
-def all_diagrams() -> dict[str, str]:
+def all_diagrams(flows: Flows) -> dict[str, str]:
     """File name -> mermaid source, for every dialog."""
-    return {f"{name}.mmd": mermaid(flow) for name, flow in FLOWS.items()}
+    return {f"{name}.mmd": mermaid(flow) for name, flow in flows.items()}

@@ -17,16 +17,16 @@ from transitions import Machine
 from dialogs import machines, texts
 from dialogs.assessment import assess
 from dialogs.dosing import compute_dose
-from dialogs.flows import FLOWS, Flow
+from dialogs.flows import Flow, Flows
 from dialogs.flows.answers import findings_of, patient_of, unarousable
 from dialogs.grading import FindingsError, Reason, band_grade
-from dialogs.guideline import Guideline, default_guideline
+from dialogs.guideline import Guideline
 from dialogs.handover import handover
 from dialogs.messages import COMMANDS, Event, Option, Reply
-from dialogs.questions import QUESTIONS, Choice, Q, Question, ice_score
+from dialogs.questions import Choice, Q, Question, Questions, ice_score
 from dialogs.render import render_assessment, render_doses
 from dialogs.session import Answer, Session, Step
-from dialogs.training.bank import load_bank
+from dialogs.training.bank import Bank
 from dialogs.training.rehearsal import Rehearsal
 from dialogs.units import UnitError, fmt, parse_measure
 
@@ -64,10 +64,16 @@ class _Parsed:
 class DialogEngine:
     """Runs every dialog over sessions. Build once; `handle` is safe to call from anywhere."""
 
-    def __init__(self, guideline: Guideline | None = None) -> None:
-        self.guideline = guideline or default_guideline()
-        self.machines = {name: build_machine(flow) for name, flow in FLOWS.items()}
-        self.rehearsal = Rehearsal(load_bank(self.guideline))
+    def __init__(
+        self, guideline: Guideline, questions: Questions, flows: Flows, bank: Bank
+    ) -> None:
+        # All four come from one guideline (see bot.bootstrap): the questions' prompts and the
+        # flows' cut-offs must agree with the grading, or a dialog could never finish.
+        self.guideline = guideline
+        self.questions = questions
+        self.flows = flows
+        self.machines = {name: build_machine(flow) for name, flow in flows.items()}
+        self.rehearsal = Rehearsal(bank)
 
     # --- entry points ---
 
@@ -79,12 +85,12 @@ class DialogEngine:
         """Start a dialog (or the menu) from its first question."""
         if dialog == "rehearsal":
             return self.rehearsal.start(step, self.guideline.version)
-        if dialog not in FLOWS:
+        if dialog not in self.flows:
             session = Session(guideline=self.guideline.version, step=step)
             return session, [self._ask(session)]
         session = Session(
             dialog=dialog,
-            state=FLOWS[dialog].initial.value,
+            state=self.flows[dialog].initial.value,
             guideline=self.guideline.version,
             step=step,
         )
@@ -107,7 +113,7 @@ class DialogEngine:
             return session, [Reply(text=texts.STALE, kind="error"), self._ask(session)]
         if typed is not None:
             return self._command(session, typed)
-        question = QUESTIONS[Q(session.state)]
+        question = self.questions[Q(session.state)]
         prefix = f"{question.id.value}."
         if session.pending is not None and event.value != prefix + CONFIRM_YES:
             # Anything but "yes" drops the unusual value: "no" re-asks, new input is parsed.
@@ -223,7 +229,7 @@ class DialogEngine:
     def _ask(self, session: Session) -> Reply:
         if session.state == Q.RESULT.value:
             return Reply(text=texts.DIALOG_ENDED, kind="info", ended=True)
-        question = QUESTIONS[Q(session.state)]
+        question = self.questions[Q(session.state)]
         options = [
             Option(id=question.option_id(c), label=c.label)
             for c in question.visible(session.answers)

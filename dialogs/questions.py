@@ -8,7 +8,8 @@ from enum import StrEnum
 from typing import Any, Literal
 
 from dialogs import texts
-from dialogs.guideline import default_guideline
+from dialogs.guideline import Guideline, GuidelineError
+from dialogs.guideline.schema import IceTask
 from dialogs.session import Answer, whole
 from dialogs.units import HEIGHT, TEMPERATURE, WEIGHT, Quantity
 from dialogs.vocab import (
@@ -18,7 +19,7 @@ from dialogs.vocab import (
     Vasopressor,
 )
 
-__all__ = ["ICE_STATES", "QUESTIONS", "Choice", "Q", "Question", "ice_score"]
+__all__ = ["ICE_STATES", "Choice", "Q", "Question", "Questions", "build_questions", "ice_score"]
 
 Answers = Mapping[str, Answer]
 
@@ -130,41 +131,47 @@ def _unknown() -> Choice:
 
 
 def ice_score(answers: Answers) -> int | None:
-    """The ICE score: typed, or the sum of the ten guided points once all are answered."""
+    """The ICE score: typed, or the sum of the guided tasks once every one is answered."""
     typed = whole(answers.get("ice_score"))
     if typed is not None:
         return typed
-    score, asked = _ice_score(answers)
-    return score if asked == 10 else None
+    values = [answers.get(f"ice.{state.value}") for state in ICE_STATES]
+    if any(value is None for value in values):
+        return None
+    # A task's answer is its points: True/False for one point, 0-3 for naming.
+    return sum(int(v) for v in values if isinstance(v, bool | int))
 
 
-def _ice_score(answers: Answers) -> tuple[int, int]:
-    """The running ICE total and how many points were asked so far."""
-    guideline = default_guideline()
-    score = asked = 0
-    for task in guideline.icans.ice_tasks:
-        value = answers.get(f"ice.{task.id}")
-        if value is None:
-            continue
-        asked += task.points
-        score += int(value) if isinstance(value, bool | int) else 0
-    return score, asked
+def _ice_tasks(guideline: Guideline) -> tuple[IceTask, ...]:
+    """The guideline's ICE tasks in the order the dialog asks them (by id, one per state)."""
+    tasks = {task.id: task for task in guideline.icans.ice_tasks}
+    missing = [state.value for state in ICE_STATES if state.value not in tasks]
+    if missing:
+        raise GuidelineError(f"icans_grading.toml: ice_task: no task with id {missing[0]!r}")
+    return tuple(tasks[state.value] for state in ICE_STATES)
 
 
-def _ice_prompt(state: Q) -> Callable[[Answers], str]:
-    index = ICE_STATES.index(state)
-    task = default_guideline().icans.ice_tasks[index]
+def _ice_prompt(tasks: tuple[IceTask, ...], index: int) -> Callable[[Answers], str]:
+    """The prompt of the index-th ICE task, with the running total of the tasks asked so far."""
+    task = tasks[index]
 
     def prompt(answers: Answers) -> str:
-        score, asked = _ice_score(answers)
+        score = asked = 0
+        for earlier in tasks:
+            value = answers.get(f"ice.{earlier.id}")
+            if value is None:
+                continue
+            asked += earlier.points
+            score += int(value) if isinstance(value, bool | int) else 0
         return texts.ICE_STEP.format(n=index + 1, score=score, asked=asked, prompt=task.prompt)
 
     return prompt
 
 
-def _ice_questions() -> list[Question]:
+def _ice_questions(guideline: Guideline) -> list[Question]:
+    tasks = _ice_tasks(guideline)
     questions = []
-    for state in ICE_STATES:
+    for index, state in enumerate(ICE_STATES):
         if state == Q.ICE_NAMING:
             choices = tuple(Choice(str(n), f"{n} of 3 named", n, (f"{n}",)) for n in (3, 2, 1, 0))
         else:
@@ -182,7 +189,7 @@ def _ice_questions() -> list[Question]:
                 ),
             )
         questions.append(
-            Question(state, "choice", f"ice.{state.value}", _ice_prompt(state), choices)
+            Question(state, "choice", f"ice.{state.value}", _ice_prompt(tasks, index), choices)
         )
     return questions
 
@@ -198,8 +205,6 @@ def _not_scored_above_zero(answers: Answers) -> bool:
     return not (score is not None and score > 0)
 
 
-_PRESSOR_ALIASES = {v.id.value: (v.name, *v.aliases) for v in default_guideline().crs.vasopressors}
-_OXYGEN_LABELS = {o.device.value: o.label for o in default_guideline().crs.oxygen}
 # The nasal cannula's grade depends on its flow, which is asked next; the label must not say.
 _OXYGEN_CHOICE_LABELS = {"none": "Room air", "nasal_cannula": "Nasal cannula (flow asked next)"}
 
@@ -226,9 +231,14 @@ _IMAGING_ALIASES: Mapping[str, tuple[str, ...]] = {
 }
 
 
-def _build() -> dict[Q, Question]:
-    guideline = default_guideline()
+Questions = Mapping[Q, Question]
+
+
+def build_questions(guideline: Guideline) -> Questions:
+    """Every question, its prompts, choices and cut-offs taken from this guideline."""
     icans = guideline.icans
+    pressor_aliases = {v.id.value: (v.name, *v.aliases) for v in guideline.crs.vasopressors}
+    oxygen_labels = {o.device.value: o.label for o in guideline.crs.oxygen}
     # Below this age the CAPD replaces the ICE (data); the age choices are built from it.
     cutoff = icans.paediatrics.age_below_years
     questions = [
@@ -275,7 +285,7 @@ def _build() -> dict[Q, Question]:
             "vasopressors",
             texts.Q_PRESSORS,
             tuple(
-                Choice(v.value, texts.sentence_case(v.value), v.value, _PRESSOR_ALIASES[v.value])
+                Choice(v.value, texts.sentence_case(v.value), v.value, pressor_aliases[v.value])
                 for v in Vasopressor
             ),
         ),
@@ -295,7 +305,7 @@ def _build() -> dict[Q, Question]:
                 Choice(
                     d.value,
                     _OXYGEN_CHOICE_LABELS.get(d.value)
-                    or texts.sentence_case(_OXYGEN_LABELS[d.value]),
+                    or texts.sentence_case(oxygen_labels[d.value]),
                     d.value,
                     {
                         "none": ("room air", "air", "none", "no"),
@@ -379,7 +389,7 @@ def _build() -> dict[Q, Question]:
             bounds=(0, 10),
             integer=True,
         ),
-        *_ice_questions(),
+        *_ice_questions(guideline),
         Question(
             Q.CAPD,
             "number",
@@ -536,7 +546,7 @@ def _build() -> dict[Q, Question]:
             "regimen",
             texts.Q_DRUG,
             tuple(
-                Choice(r.id, _dose_label(r.id), r.id, (r.drug,))
+                Choice(r.id, _dose_label(guideline, r.id), r.id, (r.drug,))
                 for r in guideline.drugs.regimens
                 if r.basis != "fixed"
             ),
@@ -565,13 +575,9 @@ def _build() -> dict[Q, Question]:
     return {q.id: q for q in questions}
 
 
-def _dose_label(regimen_id: str) -> str:
-    guideline = default_guideline()
+def _dose_label(guideline: Guideline, regimen_id: str) -> str:
     regimen = guideline.regimen(regimen_id)
     name = guideline.drug(regimen.drug).name
     rate = f"{regimen.low:g}" + (f"–{regimen.high:g}" if regimen.high else "")
     per = "kg" if regimen.basis == "per_kg" else "m²"
     return f"{name} {rate} {regimen.unit}/{per} ({regimen.schedule})"
-
-
-QUESTIONS: Mapping[Q, Question] = _build()

@@ -11,17 +11,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
 
-from dialogs.flows.answers import (
-    needs_height,
-    needs_toci_history,
-    needs_weight,
-    unarousable,
-)
-from dialogs.guideline import default_guideline
+from dialogs.flows import answers as facts
+from dialogs.flows.answers import unarousable
+from dialogs.guideline import Guideline
 from dialogs.questions import ICE_STATES, Q
 from dialogs.session import Answer, whole
 
-__all__ = ["DOSING", "FLOWS", "Flow", "Transition"]
+__all__ = ["Flow", "Flows", "Routing", "Transition", "build_flows"]
 
 Answers = Mapping[str, Answer]
 Condition = Callable[[Answers], bool]
@@ -69,24 +65,6 @@ def on_oxygen(a: Answers) -> bool:
     return a.get("oxygen", "none") != "none"
 
 
-def _cutoff() -> int:
-    """The age below which the CAPD replaces the ICE (12 in ASTCT), from the guideline data."""
-    return default_guideline().icans.paediatrics.age_below_years
-
-
-def tool_to_choose(a: Answers) -> bool:
-    """Exactly at the cut-off age, or developmental delay: the caller chooses ICE or CAPD."""
-    age = a.get("age_years")
-    return age == "delay" or whole(age) == _cutoff()
-
-
-def child(a: Answers) -> bool:
-    """Under the cut-off age: CAPD."""
-    age = a.get("age_years")
-    years = whole(age)
-    return age == "child" or (years is not None and years < _cutoff())
-
-
 def capd_chosen(a: Answers) -> bool:
     """The CAPD was chosen."""
     return a.get("tool") == "capd"
@@ -113,9 +91,39 @@ def papilloedema(a: Answers) -> bool:
     return isinstance(signs, list) and "papilloedema" in signs
 
 
-def etoposide(a: Answers) -> bool:
-    """The chosen regimen is dosed by body surface area."""
-    return needs_height(a)
+@dataclass(frozen=True)
+class Routing:
+    """The conditions that read the guideline: the ICE/CAPD age cut-off, what a dose needs."""
+
+    guideline: Guideline
+
+    @property
+    def cutoff(self) -> int:
+        """The age below which the CAPD replaces the ICE (12 in ASTCT), from the guideline."""
+        return self.guideline.icans.paediatrics.age_below_years
+
+    def tool_to_choose(self, a: Answers) -> bool:
+        """Exactly at the cut-off age, or developmental delay: the caller chooses ICE or CAPD."""
+        age = a.get("age_years")
+        return age == "delay" or whole(age) == self.cutoff
+
+    def child(self, a: Answers) -> bool:
+        """Under the cut-off age: CAPD."""
+        age = a.get("age_years")
+        years = whole(age)
+        return age == "child" or (years is not None and years < self.cutoff)
+
+    def needs_weight(self, a: Answers) -> bool:
+        """A dose to be shown depends on weight (or body surface area)."""
+        return facts.needs_weight(a, self.guideline)
+
+    def needs_toci_history(self, a: Answers) -> bool:
+        """Tocilizumab will be advised and the doses already given are not yet known."""
+        return facts.needs_toci_history(a, self.guideline)
+
+    def etoposide(self, a: Answers) -> bool:
+        """The chosen regimen is dosed by body surface area."""
+        return facts.needs_height(a, self.guideline)
 
 
 Exits = Callable[[Q], tuple[Transition, ...]]
@@ -126,24 +134,25 @@ def _to(dest: Q) -> Exits:
     return lambda source: ((source, dest, None),)
 
 
-def _dose_entry(source: Q) -> tuple[Transition, ...]:
-    """From `source`, ask weight and tocilizumab history only where a dose needs them."""
-    return (
-        (source, Q.WEIGHT, needs_weight),
-        (source, Q.TOCI_24H, needs_toci_history),
+def _dose_entry(routing: Routing) -> Exits:
+    """From a source, ask weight and tocilizumab history only where a dose needs them."""
+    return lambda source: (
+        (source, Q.WEIGHT, routing.needs_weight),
+        (source, Q.TOCI_24H, routing.needs_toci_history),
         (source, Q.RESULT, None),
     )
 
 
-DOSING: tuple[Transition, ...] = (
-    (Q.WEIGHT, Q.HEIGHT, etoposide),
-    (Q.WEIGHT, Q.TOCI_24H, needs_toci_history),
-    (Q.WEIGHT, Q.RESULT, None),
-    (Q.HEIGHT, Q.TOCI_24H, needs_toci_history),
-    (Q.HEIGHT, Q.RESULT, None),
-    (Q.TOCI_24H, Q.TOCI_TOTAL, None),
-    (Q.TOCI_TOTAL, Q.RESULT, None),
-)
+def _dosing(routing: Routing) -> tuple[Transition, ...]:
+    return (
+        (Q.WEIGHT, Q.HEIGHT, routing.etoposide),
+        (Q.WEIGHT, Q.TOCI_24H, routing.needs_toci_history),
+        (Q.WEIGHT, Q.RESULT, None),
+        (Q.HEIGHT, Q.TOCI_24H, routing.needs_toci_history),
+        (Q.HEIGHT, Q.RESULT, None),
+        (Q.TOCI_24H, Q.TOCI_TOTAL, None),
+        (Q.TOCI_TOTAL, Q.RESULT, None),
+    )
 
 
 def _crs(exits: Exits) -> tuple[Transition, ...]:
@@ -170,10 +179,10 @@ def _ice(exits: Exits) -> tuple[Transition, ...]:
     return tuple(steps)
 
 
-def _icans(exits: Exits) -> tuple[Transition, ...]:
+def _icans(routing: Routing, exits: Exits) -> tuple[Transition, ...]:
     return (
-        (Q.AGE, Q.TOOL, tool_to_choose),
-        (Q.AGE, Q.CAPD, child),
+        (Q.AGE, Q.TOOL, routing.tool_to_choose),
+        (Q.AGE, Q.CAPD, routing.child),
         (Q.AGE, Q.ICE_ENTRY, None),
         (Q.TOOL, Q.CAPD, capd_chosen),
         (Q.TOOL, Q.ICE_ENTRY, None),
@@ -199,13 +208,20 @@ def _icans(exits: Exits) -> tuple[Transition, ...]:
     )
 
 
-FLOWS: Mapping[str, Flow] = {
-    flow.name: flow
-    for flow in (
-        Flow("assessment", Q.TEMPERATURE, _crs(_to(Q.AGE)) + _icans(_dose_entry) + DOSING),
-        Flow("crs", Q.TEMPERATURE, _crs(_dose_entry) + DOSING),
+Flows = Mapping[str, Flow]
+
+
+def build_flows(guideline: Guideline) -> Flows:
+    """Every dialog by name, its routing reading this guideline's cut-offs and doses."""
+    routing = Routing(guideline)
+    dose_entry, dosing = _dose_entry(routing), _dosing(routing)
+    flows = (
+        Flow("assessment", Q.TEMPERATURE, _crs(_to(Q.AGE)) + _icans(routing, dose_entry) + dosing),
+        Flow("crs", Q.TEMPERATURE, _crs(dose_entry) + dosing),
         Flow(
-            "icans", Q.AGE, _icans(_to(Q.CONCURRENT_CRS)) + _dose_entry(Q.CONCURRENT_CRS) + DOSING
+            "icans",
+            Q.AGE,
+            _icans(routing, _to(Q.CONCURRENT_CRS)) + dose_entry(Q.CONCURRENT_CRS) + dosing,
         ),
         Flow("ice", Q.ICE_YEAR, _ice(_to(Q.RESULT))),
         Flow(
@@ -216,10 +232,10 @@ FLOWS: Mapping[str, Flow] = {
                 (Q.HLH_LIVER, Q.HLH_RENAL, None),
                 (Q.HLH_RENAL, Q.HLH_LUNG, None),
                 (Q.HLH_LUNG, Q.HLH_HAEM, None),
-                *_dose_entry(Q.HLH_HAEM),
-                *DOSING,
+                *dose_entry(Q.HLH_HAEM),
+                *dosing,
             ),
         ),
-        Flow("dose", Q.DRUG, ((Q.DRUG, Q.WEIGHT, None), *DOSING)),
+        Flow("dose", Q.DRUG, ((Q.DRUG, Q.WEIGHT, None), *dosing)),
     )
-}
+    return {flow.name: flow for flow in flows}

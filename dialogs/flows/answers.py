@@ -8,7 +8,7 @@ from typing import Any
 
 from dialogs.assessment import advised_regimens
 from dialogs.findings import Findings, Patient, TocilizumabDoses
-from dialogs.guideline import Guideline, default_guideline
+from dialogs.guideline import Guideline
 from dialogs.questions import ice_score
 from dialogs.session import Answer, whole
 
@@ -152,23 +152,20 @@ def _chosen_regimens(answers: Answers, guideline: Guideline) -> list[str]:
     return advised_regimens(findings_of(answers), guideline)
 
 
-def needs_weight(answers: Answers) -> bool:
+def needs_weight(answers: Answers, guideline: Guideline) -> bool:
     """Whether a dose to be shown depends on weight (or body surface area)."""
-    guideline = default_guideline()
     return any(guideline.regimen(r).basis != "fixed" for r in _chosen_regimens(answers, guideline))
 
 
-def needs_height(answers: Answers) -> bool:
+def needs_height(answers: Answers, guideline: Guideline) -> bool:
     """Whether a dose to be shown needs body surface area, and the weight is known."""
-    guideline = default_guideline()
     if not isinstance(answers.get("weight"), dict):
         return False
     return any(guideline.regimen(r).basis == "per_m2" for r in _chosen_regimens(answers, guideline))
 
 
-def needs_toci_history(answers: Answers) -> bool:
+def needs_toci_history(answers: Answers, guideline: Guideline) -> bool:
     """Whether tocilizumab will be advised and the doses already given are not yet known."""
-    guideline = default_guideline()
     if "tocilizumab" not in _chosen_regimens(answers, guideline):
         return False
     return patient_of(answers)[1] is None

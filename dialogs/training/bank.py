@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -14,9 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from dialogs.assessment import Assessment, assess
 from dialogs.dosing import compute_dose
 from dialogs.findings import Findings, Patient
-from dialogs.guideline import Guideline, default_guideline
+from dialogs.guideline import Guideline
 
-__all__ = ["Action", "Bank", "Case", "Step", "Topic", "TrainingError", "default_bank", "load_bank"]
+__all__ = ["Action", "Bank", "Case", "Step", "Topic", "TrainingError", "load_bank"]
 
 Topic = Literal["crs", "icans", "ice", "doses", "pathways"]
 TOPICS: tuple[Topic, ...] = ("crs", "icans", "ice", "doses", "pathways")
@@ -155,9 +154,8 @@ def _check_step(
     return result
 
 
-def load_bank(guideline: Guideline | None = None, directory: Path | None = None) -> Bank:
-    """Load the cases and actions and check every written grade against the grading code."""
-    guideline = guideline or default_guideline()
+def load_bank(guideline: Guideline, directory: Path | None = None) -> Bank:
+    """Load the cases and actions (default: the packaged ones) and check them against grading."""
     if directory is None:
         with resources.as_file(resources.files("dialogs.training") / "data") as packaged:
             return load_bank(guideline, Path(packaged))
@@ -180,9 +178,3 @@ def load_bank(guideline: Guideline | None = None, directory: Path | None = None)
             if result is not None:
                 assessments[(case.id, number)] = result
     return Bank(cases=cases_file.cases, actions=actions, assessments=assessments)
-
-
-@functools.cache
-def default_bank() -> Bank:
-    """The packaged case bank, loaded and checked once."""
-    return load_bank()

@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 from bot.service import ChatService
 from bot.store import AsyncStore, Store, hash_user
 from bot.telegram_render import MAX_TEXT, callback_data, split_text, to_html
-from dialogs.engine import DialogEngine
 from dialogs.messages import Event, Reply
-from dialogs.questions import QUESTIONS
+from tests.packaged import PARTS
 
-ENGINE = DialogEngine()
+ENGINE = PARTS.engine
+QUESTIONS = PARTS.questions
 
 
 class Clock:

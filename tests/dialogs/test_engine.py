@@ -8,19 +8,15 @@ from hypothesis import strategies as st
 
 from dialogs.diagrams import all_diagrams
 from dialogs.engine import DialogEngine
-from dialogs.flows import FLOWS
 from dialogs.messages import Event
-from dialogs.questions import QUESTIONS, Q
+from dialogs.questions import Q
 from dialogs.session import Session
 from tests.dialogs.client import DialogClient
+from tests.packaged import PARTS
 
-ENGINE = DialogEngine()
-
-
-@pytest.fixture
-def engine() -> DialogEngine:
-    """The shared engine (its machines are built once)."""
-    return ENGINE
+ENGINE = PARTS.engine
+QUESTIONS = PARTS.questions
+FLOWS = PARTS.flows
 
 
 def test_implausible_temperature_asks_for_confirmation(engine: DialogEngine) -> None:
@@ -172,7 +168,7 @@ def test_diagrams_are_up_to_date() -> None:
     from pathlib import Path
 
     folder = Path(__file__).resolve().parents[2] / "docs" / "diagrams"
-    for name, source in all_diagrams().items():
+    for name, source in all_diagrams(FLOWS).items():
         assert (folder / name).read_text() == source, f"{name} is stale: python -m bot diagrams"
 
 

@@ -9,21 +9,21 @@ from pathlib import Path
 import pytest
 
 from dialogs.assessment import assess
-from dialogs.engine import DialogEngine
 from dialogs.findings import Findings
 from dialogs.guideline import Guideline
 from dialogs.handover import handover
 from dialogs.messages import Event
-from dialogs.training.bank import TrainingError, default_bank, load_bank
+from dialogs.training.bank import TrainingError, load_bank
 from tests.dialogs.client import DialogClient
+from tests.packaged import PARTS
 
 DATA = Path(str(resources.files("dialogs.training") / "data"))
-ENGINE = DialogEngine()
+ENGINE = PARTS.engine
 
 
 def test_the_bank_has_enough_cases_covering_every_grade_and_pathway() -> None:
     """At least 24 cases: every CRS and ICANS grade, CAPD, status, raised ICP, HLH, evolving."""
-    bank = default_bank()
+    bank = PARTS.bank
     assert len(bank.cases) >= 24
     steps = [(case, step) for case in bank.cases for step in case.steps]
     assert {s.crs for _, s in steps if s.crs is not None} >= {0, 1, 2, 3, 4}
@@ -41,7 +41,7 @@ def test_the_bank_has_enough_cases_covering_every_grade_and_pathway() -> None:
 
 def test_every_case_step_grades_as_its_author_wrote(guideline: Guideline) -> None:
     """Re-grade every step independently of the loader: the written grades hold."""
-    for case in default_bank().cases:
+    for case in PARTS.bank.cases:
         for step in case.steps:
             if not step.findings:
                 continue
@@ -96,7 +96,7 @@ def test_a_wrong_dose_answer_fails_loading(tmp_path: Path, guideline: Guideline)
 
 def _walk_case(client: DialogClient, right: bool) -> None:
     """Reveal every finding, answer each question (rightly or not), stop at the next-step menu."""
-    bank = default_bank()
+    bank = PARTS.bank
     while client.session.state == "rline":
         client.click(client.last.options[0].label)
     answers = client.session.answers
@@ -162,7 +162,7 @@ def test_drills_only_give_cases_of_their_topic(topic: str) -> None:
         "doses": "Doses",
         "pathways": "Pathways",
     }[topic]
-    bank = default_bank()
+    bank = PARTS.bank
     client = DialogClient(ENGINE, "rehearsal")
     client.click(label)
     seen = set()

@@ -8,12 +8,6 @@ from dialogs.engine import DialogEngine
 from tests.dialogs.client import DialogClient
 
 
-@pytest.fixture(scope="module")
-def engine() -> DialogEngine:
-    """One engine, as in production: machines built once."""
-    return DialogEngine()
-
-
 def crs(engine: DialogEngine, *answers: str) -> DialogClient:
     client = DialogClient(engine, "crs")
     client.answer(*answers)

@@ -1,0 +1,119 @@
+"""The composition root: the guideline loaded once, and every part built from that one copy.
+
+`bootstrap(settings)` loads the guideline (from GUIDELINE_DIR when set) and returns `Parts`.
+Each part is built on first use and then kept, so a command builds, and imports, only what it
+needs: `assess` never loads the dialogs, the case bank or Telegram; the console never Telegram.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from pydantic import ValidationError
+
+from bot.settings import Settings
+from dialogs.guideline import Guideline, GuidelineError, load_guideline
+
+if TYPE_CHECKING:
+    from telegram.request import BaseRequest
+
+    from bot.app import App, Bot
+    from bot.service import ChatService
+    from bot.store import Store
+    from dialogs.engine import DialogEngine
+    from dialogs.flows import Flows
+    from dialogs.questions import Questions
+    from dialogs.training.bank import Bank
+
+__all__ = ["Parts", "StartupError", "bootstrap", "from_environment"]
+
+
+class Parts:
+    """The parts of the bot, all built from one guideline and one set of settings."""
+
+    def __init__(self, settings: Settings, guideline: Guideline) -> None:
+        self.settings = settings
+        self.guideline = guideline
+
+    @functools.cached_property
+    def questions(self) -> Questions:
+        """Every question, with this guideline's prompts and age choices."""
+        from dialogs.questions import build_questions
+
+        return build_questions(self.guideline)
+
+    @functools.cached_property
+    def flows(self) -> Flows:
+        """Every dialog's flow, routed by this guideline's cut-offs."""
+        from dialogs.flows import build_flows
+
+        return build_flows(self.guideline)
+
+    @functools.cached_property
+    def bank(self) -> Bank:
+        """The training case bank, checked against this guideline's grading."""
+        from dialogs.training.bank import load_bank
+
+        return load_bank(self.guideline)
+
+    @functools.cached_property
+    def engine(self) -> DialogEngine:
+        """The dialog engine over these questions, flows and case bank."""
+        from dialogs.engine import DialogEngine
+
+        return DialogEngine(self.guideline, self.questions, self.flows, self.bank)
+
+    def store(self) -> Store:
+        """Open the database (raises StoreError with a one-line reason)."""
+        from bot.store import Store
+
+        return Store(self.settings.database_path)
+
+    def service(self, store: Store, clock: Callable[[], float] = time.time) -> ChatService:
+        """The chat service: the engine over this store, with the settings' salt and expiry."""
+        from bot.service import ChatService
+        from bot.store import AsyncStore
+
+        return ChatService(
+            engine=self.engine,
+            store=AsyncStore(store),
+            salt=self.settings.audit_salt.get_secret_value(),
+            expiry_seconds=self.settings.session_expiry_hours * 3600,
+            clock=clock,
+        )
+
+    def telegram(
+        self,
+        service: ChatService,
+        request: BaseRequest | None = None,
+        updates_request: BaseRequest | None = None,
+    ) -> tuple[App, Bot]:
+        """The Telegram application over this service (requests: offline ones, for tests)."""
+        from bot.app import build_application
+
+        return build_application(self.settings, service, request, updates_request)
+
+
+def bootstrap(settings: Settings) -> Parts:
+    """Load the guideline once (GUIDELINE_DIR, else the packaged one); raises GuidelineError."""
+    return Parts(settings, load_guideline(settings.guideline_dir))
+
+
+class StartupError(Exception):
+    """The settings or the guideline cannot be used: a one-line reason, printed before exit 2."""
+
+
+def from_environment() -> Parts:
+    """Read the settings from the environment and bootstrap; raise StartupError naming the fault."""
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise StartupError(f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+    try:
+        return bootstrap(settings)
+    except GuidelineError as error:
+        raise StartupError(f"guideline: {error}") from None
