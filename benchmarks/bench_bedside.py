@@ -17,6 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bot.bootstrap import bootstrap
+from bot.settings import Settings
 from dialogs.engine import DialogEngine
 from dialogs.messages import Event, Reply
 
@@ -148,7 +150,7 @@ def run(case: Case, engine: DialogEngine) -> tuple[int, int]:
 
 def main() -> None:
     """Print the table of answers and visible lines per case, with the targets."""
-    engine = DialogEngine()
+    engine = bootstrap(Settings(guideline_dir=None)).engine
     print(f"{'case':<40} {'answers':>8} {'target':>7} {'lines':>6} {'target':>7}")
     for case in CASES:
         answers, lines = run(case, engine)

@@ -27,7 +27,8 @@ from dialogs.findings import Findings, TocilizumabDoses
 from dialogs.grading import Grade, HlhScreen
 from dialogs.guideline import Citation, Guideline
 from dialogs.guideline.schema import AdviceRow, Lead, Need, Role
-from dialogs.vocab import Hypotension, IcansTool, IcpSign, Imaging, Seizure
+from dialogs.units import fmt
+from dialogs.vocab import Hypotension, IcansTool, IcpSign, Imaging, OxygenDevice, Seizure
 
 __all__ = [
     "CarePlan",
@@ -83,6 +84,7 @@ class Withheld:
     reason: str
     next_allowed: str | None
     ids: tuple[str, ...]
+    groups: tuple[str, ...]
     citations: tuple[Citation, ...]
 
 
@@ -173,6 +175,9 @@ class _Group:
     # Whether CRS is concurrent (ICANS table): None when unknown, and then the rows that
     # depend on it become conditional steps.
     concurrent: bool | None = None
+    # An emergency protocol's own first steps lead 'do now', in the protocol's order;
+    # 'next' steps (the tests that choose an arm) come straight after the calls.
+    lead: Literal["emergency", "next", "table"] = "table"
 
 
 def _facts(findings: Findings, icans: Grade | None, guideline: Guideline) -> _Facts:
@@ -186,6 +191,12 @@ def _facts(findings: Findings, icans: Grade | None, guideline: Guideline) -> _Fa
             needs.add("fever")
         if crs.hypotension != Hypotension.NONE and not crs.hypotension_other_cause:
             needs.add("hypotension")
+        hypoxic = crs.oxygen != OxygenDevice.NONE and not (
+            crs.oxygen_for_comfort_only or crs.hypoxia_other_cause
+        )
+        needs.add("hypoxia" if hypoxic else "no_hypoxia")
+    else:
+        needs.add("no_hypoxia")
     age = findings.patient.age_years
     cutoff = guideline.icans.paediatrics.age_below_years
     capd = age is not None and age < cutoff
@@ -240,17 +251,44 @@ def icp_arm(findings: Findings, icans: Grade | None, guideline: Guideline) -> Ic
     return None
 
 
-def _managed_icans_grade(icans: Grade, arm: IcpArm | None) -> int:
-    """The Table 5 grade to manage at: grade 3 when only stage 1–2 papilloedema makes it 4.
+def _managed_icans_grade(icans: Grade, findings: Findings, arm: IcpArm | None) -> int:
+    """The Table 5 grade to manage at: 3 when only stage 1–2 papilloedema makes it grade 4.
 
     ASTCT grades any papilloedema 4, but Table 5 manages stage 1–2 papilloedema with a low
-    opening pressure and no oedema at grade 3, by Table 7's acetazolamide arm (§9.6).
+    opening pressure and no oedema at grade 3, by Table 7's acetazolamide arm (§9.6); while
+    imaging or the opening pressure is awaited, it stays managed so until they say otherwise.
     """
     assert icans.grade is not None
-    if icans.grade == 4 and arm == "acetazolamide":
+    found = findings.icans
+    staged = found is not None and found.papilloedema_stage is not None
+    if icans.grade == 4 and staged and arm in ("acetazolamide", "undetermined"):
         others = max((d.grade for d in icans.domains if d.name != "icp"), default=0)
         return max(others, 3) if others < 4 else 4
     return icans.grade
+
+
+def _icp_reason(findings: Findings, arm: IcpArm) -> str:
+    """What started the raised-ICP arm, from the findings themselves."""
+    found = findings.icans
+    assert found is not None
+    parts: list[str] = []
+    for sign in found.icp_signs:
+        if sign == IcpSign.PAPILLOEDEMA:
+            stage = found.papilloedema_stage
+            parts.append(
+                texts.ICP_PAPILLOEDEMA.format(stage=stage) if stage else texts.ICP_UNSTAGED
+            )
+        else:
+            parts.append(texts.ICP_SIGN_NAMES[sign.value])
+    if found.imaging in (Imaging.FOCAL_OEDEMA, Imaging.DIFFUSE_OEDEMA):
+        parts.append(texts.ICP_SIGN_NAMES[found.imaging.value])
+    elif found.imaging == Imaging.NOT_DONE:
+        parts.append(texts.ICP_NO_IMAGING)
+    pressure = found.csf_opening_pressure_mmhg
+    parts.append(
+        texts.ICP_PRESSURE.format(mmhg=fmt(pressure)) if pressure is not None else texts.ICP_NO_LP
+    )
+    return "; ".join(parts)
 
 
 def _concurrent_crs(findings: Findings, crs: Grade | None) -> bool | None:
@@ -289,31 +327,39 @@ def _groups(
             Seizure.EEG_RESOLVED: "eeg_resolved",
         }.get(found.seizure)
         if status is not None:
+            urgent = status != "eeg_resolved"
             group = _Group(
                 id=status,
                 rows=guideline.status_epilepticus.pathway(status),
                 pathway=True,
                 title=texts.PATHWAY_TITLES[status],
                 reason=texts.PATHWAY_REASONS[status],
+                lead="emergency" if urgent else "table",
             )
-            (later if status == "eeg_resolved" else emergencies).append(group)
+            (emergencies if urgent else later).append(group)
         arm = icp_arm(findings, icans, guideline)
         if arm is not None:
+            # The arm still to be chosen: its urgent imaging and LP come straight after the calls.
+            urgent = arm in ("high_dose", "undetermined")
+            lead: Literal["emergency", "next", "table"] = (
+                "emergency" if arm == "high_dose" else "next" if urgent else "table"
+            )
             group = _Group(
                 id=arm,
                 rows=guideline.raised_icp.pathway(arm),
                 pathway=True,
                 title=texts.PATHWAY_TITLES[arm],
-                reason=texts.PATHWAY_REASONS[arm],
+                reason=_icp_reason(findings, arm),
+                lead=lead,
             )
-            (emergencies if arm == "high_dose" else later).append(group)
+            (emergencies if urgent else later).append(group)
     if crs is not None and crs.grade is not None and 1 <= crs.grade <= 4:
         grade = crs.grade
         rows = tuple(r for r in guideline.crs_management.items if grade in r.grades)
         tables.append(_Group(id="crs", rows=rows))
     if icans is not None and icans.grade is not None and 1 <= icans.grade <= 4:
         concurrent = _concurrent_crs(findings, crs)
-        grade = _managed_icans_grade(icans, icp_arm(findings, icans, guideline))
+        grade = _managed_icans_grade(icans, findings, icp_arm(findings, icans, guideline))
         rows = _icans_rows(grade, concurrent, guideline)
         tables.append(_Group(id="icans", rows=rows, concurrent=concurrent))
     if hlh is not None and hlh.met:
@@ -346,15 +392,17 @@ def _filter(groups: list[_Group], facts: _Facts) -> tuple[list[_Group], frozense
 # --- steps ---
 
 
-def _is_now(row: AdviceRow, trigger: str | None, needs: frozenset[Need]) -> bool:
-    """Whether a step is done now: untriggered escalations and drugs, or as the row says."""
+def _is_now(row: AdviceRow, needs: frozenset[Need], *, triggered: bool) -> bool:
+    """Done now: untriggered escalations and drugs, or as the row says (`now`, `now_if`).
+
+    A 'do now' step may keep its trigger, shown with it ("if hypotension remains after the
+    bolus: give tocilizumab early").
+    """
     if row.now_if is not None and row.now_if in needs:
         return True
-    if trigger is not None:
-        return False
     if row.now is not None:
         return row.now
-    return row.kind in ("escalation", "drug")
+    return not triggered and row.kind in ("escalation", "drug")
 
 
 @dataclass
@@ -375,7 +423,7 @@ def _draft(
     row: AdviceRow, group: _Group, facts: _Facts, needs: frozenset[Need], plan: _Ctx
 ) -> _Draft:
     guideline = plan.guideline
-    doses = tuple(
+    worked = [
         compute_dose(
             guideline.regimen(r),
             guideline,
@@ -385,17 +433,24 @@ def _draft(
             child=facts.child,
         )
         for r in row.regimens
+    ]
+    # A child's load and maintenance of one drug both read "ask": say it once.
+    doses = tuple(
+        d
+        for n, d in enumerate(worked)
+        if not d.paediatric_ask or d.text not in {e.text for e in worked[:n]}
     )
     trigger = row.trigger
     if row.when != "always" and group.concurrent is None:
-        trigger = texts.WHEN_TRIGGERS[row.when]
-    now = _is_now(row, trigger, needs)
+        condition = texts.WHEN_TRIGGERS[row.when]
+        trigger = f"{condition}, {_lower_first(trigger)}" if trigger else condition
+    now = _is_now(row, needs, triggered=trigger is not None)
     step = Step(
         ids=(row.id,),
         group=group.id,
         kind=row.kind,
         text=row.text,
-        trigger=None if now else trigger,
+        trigger=trigger,
         doses=doses,
         citations=(guideline.cite(row),),
     )
@@ -428,6 +483,7 @@ def _gate(draft: _Draft, ctx: _Ctx) -> _Draft | None:
                 reason=dose.withheld or "",
                 next_allowed=dose.next_allowed,
                 ids=draft.step.ids,
+                groups=(draft.step.group,),
                 citations=tuple(dict.fromkeys(cites)),
             )
         else:
@@ -435,6 +491,7 @@ def _gate(draft: _Draft, ctx: _Ctx) -> _Draft | None:
                 known,
                 regimens=tuple(dict.fromkeys((*known.regimens, dose.regimen))),
                 ids=(*known.ids, *draft.step.ids),
+                groups=tuple(dict.fromkeys((*known.groups, draft.step.group))),
                 citations=tuple(dict.fromkeys((*known.citations, *cites))),
             )
     left = tuple(d for d in draft.step.doses if d.withheld is None)
@@ -484,14 +541,16 @@ def _merge_same_drug(drafts: list[_Draft]) -> list[_Draft]:
             out.append(draft)
             continue
         first, second = target.step, draft.step
-        trigger = first.trigger
-        if second.trigger and second.trigger != first.trigger:
-            trigger = (
-                f"{first.trigger}; or {_lower_first(second.trigger)}" if first.trigger else None
-            )
+        text, trigger = first.text, first.trigger
+        if first.trigger and not second.trigger:
+            # An unconditional order of the same drug makes the merged order unconditional.
+            text, trigger = second.text, None
+        elif first.trigger and second.trigger and second.trigger != first.trigger:
+            trigger = f"{first.trigger}; or {_lower_first(second.trigger)}"
         target.step = replace(
             first,
             ids=(*first.ids, *second.ids),
+            text=text,
             trigger=trigger,
             citations=tuple(dict.fromkeys((*first.citations, *second.citations))),
         )
@@ -521,50 +580,76 @@ def _stock(drafts: list[_Draft], guideline: Guideline) -> None:
 def _calls(
     now: Sequence[Step], rows: dict[str, AdviceRow], facts: _Facts, guideline: Guideline
 ) -> tuple[str, ...]:
+    """The guideline's named leads for the teams 'do now' calls, and the CAR-T lead with them.
+
+    The CAR-T lead is named whenever the plan escalates or orders a drug now; a child's plan
+    names the GNCH team's leads.
+    """
     team: Literal["adult", "paediatric"] = "paediatric" if facts.child else "adult"
     roles: list[Role] = []
+    acting = False
     for step in now:
+        acting = acting or step.kind in ("escalation", "drug")
         for i in step.ids:
             contact = rows[i].contact
             if contact is not None and contact not in roles:
                 roles.append(contact)
-    if roles or facts.child:
+    if acting or facts.child:
         roles.append("car_t")
     leads = [guideline.routine.lead(team, role) for role in dict.fromkeys(roles)]
     return tuple(_lead_text(lead) for lead in leads if lead is not None)
 
 
-def _escalations_first(drafts: list[_Draft]) -> list[_Draft]:
-    """Escalations first, one per team called (the most urgent), then the rest in order.
+def _order_now(drafts: list[_Draft], emergency: set[str], after: set[str]) -> list[_Draft]:
+    """'Do now' in urgency order: an emergency protocol's own first steps in its order, then
+    escalations (one per team called), then the tests that choose an arm, then the rest.
 
-    An escalation to a team already called more urgently is folded into that one (its row and
-    source kept), so "consider ICU" never stands beside "ICU now".
+    Escalations to the same team fold into one: the most urgent, and on a tie the grade table's
+    wording (it says more: "ICU care; consider mechanical ventilation"), placed where that team
+    was first called; its rows and sources are all kept.
     """
-    best: dict[str, _Draft] = {}
-    folded: dict[str, list[_Draft]] = {}
+    by_role: dict[str, list[_Draft]] = {}
     for draft in drafts:
-        contact = draft.row.contact
-        if draft.row.kind != "escalation" or contact is None:
-            continue
-        kept = best.get(contact)
-        if kept is None or draft.row.urgency > kept.row.urgency:
-            best[contact] = draft
-        folded.setdefault(contact, []).append(draft)
-    for role, kept in best.items():
-        others = [d for d in folded[role] if d is not kept]
-        kept.step = replace(
-            kept.step,
-            ids=(*kept.step.ids, *(i for d in others for i in d.step.ids)),
-            citations=tuple(
-                dict.fromkeys(
-                    (*kept.step.citations, *(c for d in others for c in d.step.citations))
-                )
+        if draft.row.kind == "escalation" and draft.row.contact is not None:
+            by_role.setdefault(draft.row.contact, []).append(draft)
+    placed: dict[int, _Draft] = {}
+    for team in by_role.values():
+        top = max(d.row.urgency for d in team)
+        best = [d for d in team if d.row.urgency == top]
+        wording = next((d for d in best if d.step.group in ("crs", "icans")), best[0])
+        merged = replace(
+            wording,
+            step=replace(
+                wording.step,
+                group=team[0].step.group,
+                ids=tuple(i for d in team for i in d.step.ids),
+                citations=tuple(dict.fromkeys(c for d in team for c in d.step.citations)),
             ),
         )
-    chosen = [id(d) for d in best.values()]
-    escalations = [d for d in drafts if id(d) in chosen]
-    rest = [d for d in drafts if d.row.kind != "escalation" or d.row.contact is None]
-    return [*escalations, *rest]
+        placed[id(team[0])] = merged
+    kept = [
+        placed.get(id(d), d)
+        for d in drafts
+        if id(d) in placed or not (d.row.kind == "escalation" and d.row.contact is not None)
+    ]
+    first = [d for d in kept if d.step.group in emergency]
+    calls = [d for d in kept if d.step.group not in emergency and d.row.kind == "escalation"]
+    rest = [d for d in kept if d.step.group not in emergency and d.row.kind != "escalation"]
+    tests = [d for d in rest if d.step.group in after]
+    return [*first, *calls, *tests, *[d for d in rest if d.step.group not in after]]
+
+
+def _next_rung(then: list[Step], withheld: Sequence[Withheld]) -> list[Step]:
+    """Where a limit withholds an order, the next step of its ladder, to show with the withhold."""
+    out: list[Step] = []
+    for held in withheld:
+        rung = next(
+            (s for s in then if s.kind == "drug" and s.doses and s.group in held.groups),
+            None,
+        )
+        if rung is not None and rung not in out:
+            out.append(rung)
+    return out
 
 
 def _routine(
@@ -603,8 +688,12 @@ def build_plan(
     groups, needs = _filter(_groups(findings, crs, icans, hlh, guideline), facts)
     ctx = _Ctx(guideline=guideline, tocilizumab=findings.tocilizumab_doses)
     arm = icp_arm(findings, icans, guideline)
-    if icans is not None and icans.grade and _managed_icans_grade(icans, arm) != icans.grade:
-        ctx.notes.append(texts.MANAGED_AS_GRADE_3)
+    if (
+        icans is not None
+        and icans.grade
+        and _managed_icans_grade(icans, findings, arm) != icans.grade
+    ):
+        banner = (*banner, texts.MANAGED_AS_GRADE_3)
     drafts: list[_Draft] = []
     for group in groups:
         for row in group.rows:
@@ -617,12 +706,18 @@ def build_plan(
 
     rows = {row.id: row for g in groups for row in g.rows}
     by_group = {g.id: g for g in groups}
-    now = [d.step for d in _escalations_first([d for d in drafts if d.now])]
+    emergency = {g.id for g in groups if g.lead == "emergency"}
+    after = {g.id for g in groups if g.lead == "next"}
+    now = [d.step for d in _order_now([d for d in drafts if d.now], emergency, after)]
     then = [
         d.step
         for d in drafts
         if not d.now and not by_group[d.step.group].pathway and d.row.kind in ("escalation", "drug")
     ]
+    # A withheld order's next rung is shown with the withhold, on the first screen (§9.3).
+    rungs = _next_rung(then, list(ctx.withheld.values()))
+    now += rungs
+    then = [s for s in then if s not in rungs]
     table_rest = [d for d in drafts if not d.now and not by_group[d.step.group].pathway]
     care = [d.step for d in table_rest if d.row.kind == "supportive"]
     checks = [d.step for d in table_rest if d.row.kind == "investigation"]

@@ -64,8 +64,13 @@ def body_surface_area(height_cm: float, weight_kg: float) -> float:
 def bsa_arithmetic(height_cm: float, weight_kg: float) -> str:
     """Show how the body surface area was worked out."""
     return texts.BSA.format(
-        cm=fmt(height_cm), kg=fmt(weight_kg), bsa=f"{body_surface_area(height_cm, weight_kg):.2f}"
+        cm=fmt(height_cm), kg=fmt(weight_kg), bsa=f"{_bsa_used(height_cm, weight_kg):.3f}"
     )
+
+
+def _bsa_used(height_cm: float, weight_kg: float) -> float:
+    """The body surface area doses are worked from: to 0.001 m², the figure the arithmetic shows."""
+    return round(body_surface_area(height_cm, weight_kg), 3)
 
 
 def dose_weight(weight_kg: float) -> float:
@@ -129,32 +134,28 @@ def _course_limit(regimen: Regimen, given: TocilizumabDoses | None) -> _Limit:
     if given.last_24h >= limit.per_24h:
         hours = given.hours_since_last
         wait = None if hours is None else max(0.0, _HOURS_PER_DAY - hours)
+        when = (
+            texts.TOCI_NEXT_UNKNOWN.format(day=limit.per_24h)
+            if wait is None
+            else texts.TOCI_NEXT_WITHIN.format(day=limit.per_24h, hours=fmt(wait))
+        )
         return _Limit(
             withheld=texts.TOCI_DAY_CAP.format(given=given.last_24h, day=limit.per_24h),
-            next_allowed=(
-                texts.TOCI_NEXT_UNKNOWN.format(day=limit.per_24h)
-                if wait is None
-                else texts.TOCI_NEXT_WITHIN.format(day=limit.per_24h, hours=fmt(wait))
-            ),
+            next_allowed=when + texts.TOCI_LEFT.format(left=limit.total - given.total),
             last=True,
         )
     last_of_day = given.last_24h + 1 == limit.per_24h
     last_of_total = given.total + 1 == limit.total
-    warnings: list[str] = []
-    if last_of_day:
-        warnings.append(texts.TOCI_LAST_OF_DAY.format(day=limit.per_24h))
-    if last_of_total:
-        warnings.append(texts.TOCI_LAST_OF_TOTAL.format(total=limit.total))
-    if not warnings:
-        warnings.append(
-            texts.TOCI_DOSE_OF.format(
-                day_next=given.last_24h + 1,
-                day=limit.per_24h,
-                next=given.total + 1,
-                total=limit.total,
-            )
+    parts = [
+        texts.TOCI_DOSE_OF.format(
+            day_next=given.last_24h + 1, day=limit.per_24h, next=given.total + 1, total=limit.total
         )
-    return _Limit(warnings=tuple(warnings), last=last_of_day or last_of_total)
+    ]
+    if last_of_day:
+        parts.append(texts.TOCI_LAST_OF_DAY.format(day=limit.per_24h))
+    if last_of_total:
+        parts.append(texts.TOCI_LAST_OF_TOTAL)
+    return _Limit(warnings=("; ".join(parts),), last=last_of_day or last_of_total)
 
 
 def compute_dose(
@@ -242,8 +243,8 @@ def compute_dose(
             rule = f"{_amount(regimen.low, regimen.high, unit)}/m²"
             text = f"{drug.name} {rule}{tail}{note} ({texts.DOSE_NEEDS_BSA})"
             return done(text, None, None)
-        size = body_surface_area(height_cm, weight_kg)
-        size_text = f"{size:.2f}"
+        size = _bsa_used(height_cm, weight_kg)
+        size_text = f"{size:.3f}"
         template = texts.DOSE_PER_M2
 
     # The exact product first; then the cap, or else whole milligrams for doses of 10 mg or

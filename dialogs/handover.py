@@ -14,8 +14,8 @@ __all__ = ["handover"]
 
 
 def _words(value: StrEnum) -> str:
-    """An answer's id as words: 'wakes_to_voice' -> 'wakes to voice'."""
-    return value.value.replace("_", " ")
+    """An answer's id as words: 'wakes_to_voice' -> 'wakes to voice' ('eeg_resolved' named)."""
+    return texts.FINDING_WORDS.get(value.value, value.value.replace("_", " "))
 
 
 def _crs_line(findings: Findings) -> str | None:
@@ -55,8 +55,12 @@ def _icans_line(findings: Findings) -> str | None:
     parts.append(f"seizures: {_words(icans.seizure)}")
     parts.append(f"motor: {_words(icans.motor)}")
     signs = ", ".join(_words(s) for s in icans.icp_signs) or "none"
+    if icans.papilloedema_stage is not None:
+        signs += f" (papilloedema stage {icans.papilloedema_stage})"
     parts.append(f"raised-ICP signs: {signs}")
     parts.append(f"imaging: {_words(icans.imaging)}")
+    if icans.csf_opening_pressure_mmhg is not None:
+        parts.append(f"CSF opening pressure {fmt(icans.csf_opening_pressure_mmhg)} mmHg")
     return "ICANS findings: " + "; ".join(parts)
 
 

@@ -93,10 +93,17 @@ def _now_lines(plan: CarePlan, sources: _Sources, head: int) -> tuple[list[str],
     budget = VISIBLE_LINES - head - 1 - len(tail) - len(held)
     lines = [f"{texts.PLAN_NOW}:"]
     more: list[str] = []
+    last_call = max((n for n, s in enumerate(plan.now) if s.kind == "escalation"), default=-1)
     for number, step in enumerate(plan.now, 1):
         block = _step_lines(step, f"{number}. ", sources)
         if not more and len(lines) - 1 + len(block) <= budget:
             lines += block
+            if number - 1 == last_call:
+                # Who to call stands right after the last escalation it serves (its lines were
+                # already set aside from the budget).
+                lines += tail
+                budget += len(tail)
+                tail = []
         else:
             more += block
     lines += tail
@@ -132,7 +139,10 @@ def _why(
     lines: list[str] = []
     for grade in grades:
         if grade.domains:
-            parts = [f"{texts.DOMAIN_NAMES[d.name]} {d.grade}" for d in grade.domains]
+            parts = [
+                texts.DOMAIN_GRADE.format(name=texts.DOMAIN_NAMES[d.name], grade=d.grade)
+                for d in grade.domains
+            ]
             lines.append(f"{grade.toxicity} {texts.BY_DOMAIN}: " + " · ".join(parts))
         lines += [f"• {r.text}{sources.ref([r.citation])}" for r in (*grade.reasons, *grade.notes)]
     if result.hlh is not None:

@@ -107,15 +107,18 @@ TOCI_ASK_HISTORY: Final = "Check doses already given: at most {day} in 24 h and 
 TOCI_DAY_CAP: Final = "{given} doses in the last 24 h, the most allowed is {day}"
 TOCI_TOTAL_CAP: Final = "{given} doses in total, the most allowed is {total}"
 TOCI_NO_MORE: Final = "No further dose for this episode."
+TOCI_LEFT: Final = " {left} dose(s) left in total."
 TOCI_NEXT_UNKNOWN: Final = (
     "Next dose once fewer than {day} fall in the past 24 h (time of the last dose?)."
 )
 TOCI_NEXT_WITHIN: Final = (
     "Next dose once fewer than {day} fall in the past 24 h: in {hours} h at the latest."
 )
-TOCI_LAST_OF_DAY: Final = "Last dose allowed in 24 h ({day} of {day}): no repeat within 24 h"
-TOCI_LAST_OF_TOTAL: Final = "Last dose allowed ({total} of {total} in total): no repeat"
-TOCI_DOSE_OF: Final = "Dose {day_next} of at most {day} in 24 h, {next} of at most {total} in total"
+TOCI_LAST_OF_DAY: Final = "the last allowed in 24 h: no repeat until fewer than {day} fall in 24 h"
+TOCI_LAST_OF_TOTAL: Final = "the last allowed in total: no repeat"
+TOCI_DOSE_OF: Final = (
+    "Dose {day_next} of at most {day} in 24 h; dose {next} of at most {total} in total"
+)
 
 # --- the care plan ---
 PATHWAY_TITLES: Final = {
@@ -141,6 +144,7 @@ PATHWAY_REASONS: Final = {
 }
 PATHWAY_BECAUSE: Final = "Because: {reason}."
 BY_DOMAIN: Final = "by domain"
+DOMAIN_GRADE: Final = "{name} grade {grade}"
 DOMAIN_NAMES: Final = {
     "fever": "fever",
     "hypotension": "hypotension",
@@ -157,7 +161,7 @@ PAEDIATRIC_BANNER: Final = (
     "⚠ Child: this is an adult guideline. Involve the GNCH paediatric CAR-T team{lead}."
 )
 STEROID_REPLACED: Final = (
-    "Methylprednisolone 1 g/day replaces dexamethasone and methylprednisolone 1 mg/kg: "
+    "High-dose methylprednisolone replaces dexamethasone and methylprednisolone per kg: "
     "the more intensive steroid applies."
 )
 PLAN_NOW: Final = "Do now"
@@ -166,9 +170,20 @@ WHEN_TRIGGERS: Final = {
     "no_concurrent_crs": "Without concurrent CRS",
 }
 MANAGED_AS_GRADE_3: Final = (
-    "Papilloedema stage 1–2 (opening pressure < 20 mmHg, no oedema) is ICANS grade 4 by ASTCT "
-    "but Table 5 manages it at grade 3 with the acetazolamide arm of Table 7."
+    "Managed as grade 3 (Table 5): only stage 1–2 papilloedema makes it grade 4 (ASTCT)."
 )
+ICP_PAPILLOEDEMA: Final = "papilloedema stage {stage}"
+ICP_UNSTAGED: Final = "papilloedema, stage not known"
+ICP_SIGN_NAMES: Final = {
+    "cranial_nerve_vi_palsy": "cranial nerve VI palsy",
+    "posturing": "decerebrate or decorticate posturing",
+    "cushings_triad": "Cushing's triad",
+    "focal_oedema": "focal oedema on imaging",
+    "diffuse_oedema": "diffuse oedema on imaging",
+}
+ICP_NO_IMAGING: Final = "no imaging yet"
+ICP_PRESSURE: Final = "CSF opening pressure {mmhg} mmHg"
+ICP_NO_LP: Final = "no opening pressure yet"
 PLAN_CALL: Final = "Call: {leads}"
 PLAN_STOCK: Final = "Stock: {where}"
 PLAN_WITHHELD: Final = "⛔ {drug} withheld: {reason}. {next}"
@@ -179,7 +194,7 @@ PLAN_CHECKS: Final = "Investigations"
 PLAN_MONITORING: Final = "Monitoring"
 PLAN_NOTES: Final = "Notes"
 PLAN_IN_NOW: Final = "(in Do now)"
-PLAN_NOTHING_NOW: Final = "No treatment advised at this grade; keep monitoring."
+PLAN_NOTHING_NOW: Final = "No CRS or ICANS treatment now: keep monitoring and re-assess."
 PLAN_PATIENT: Final = "Patient"
 PATIENT_AGE: Final = "Age {age}"
 PATIENT_TOCI: Final = "Tocilizumab given: {day} in 24 h, {total} in total{since}"
@@ -371,6 +386,23 @@ GRADE_NONE: Final = {"CRS": "no CRS", "ICANS": "no ICANS"}
 HANDOVER_INTRO: Final = "Handover summary, plain text to copy into the notes:"
 HANDOVER_TITLE: Final = "CAR-T toxicity review"
 HANDOVER_NOW: Final = "Advised now:"
+# Findings written as words in the handover where the id alone reads badly.
+FINDING_WORDS: Final = {
+    "eeg_resolved": "seizures on EEG, resolved with treatment",
+    "brief_clinical": "brief clinical seizure, resolved",
+    "status_convulsive": "convulsive status epilepticus",
+    "status_nonconvulsive": "non-convulsive status epilepticus",
+    "tremor_or_myoclonus": "tremor or myoclonus",
+    "focal_weakness": "deep focal weakness",
+    "cushings_triad": "Cushing's triad",
+    "cranial_nerve_vi_palsy": "cranial nerve VI palsy",
+    "posturing": "decerebrate or decorticate posturing",
+    "non_rebreather": "non-rebreather mask",
+    "high_flow_nasal_cannula": "high-flow nasal cannula",
+    "cpap": "CPAP",
+    "bipap": "BiPAP",
+    "not_done": "not done",
+}
 HANDOVER_SOURCE: Final = (
     "Per {version} (grading ASTCT 2019). Decision support; clinician to verify."
 )

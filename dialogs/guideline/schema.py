@@ -46,6 +46,8 @@ When = Literal["always", "concurrent_crs", "no_concurrent_crs"]
 Need = Literal[
     "fever",
     "hypotension",
+    "hypoxia",
+    "no_hypoxia",
     "adult",
     "child",
     "graded_by_ice",

@@ -72,7 +72,12 @@ SCENARIOS: dict[str, dict[str, Any]] = {
     },
     "eeg_seizures_resolved": {
         "patient": ADULT,
-        "icans": {"ice_score": 7, "consciousness": "alert", "seizure": "eeg_resolved"},
+        "icans": {
+            "ice_score": 7,
+            "consciousness": "alert",
+            "seizure": "eeg_resolved",
+            "concurrent_crs": False,
+        },
     },
     "icans4_cushings_triad": {
         "patient": ADULT,
@@ -103,6 +108,7 @@ SCENARIOS: dict[str, dict[str, Any]] = {
             "papilloedema_stage": 1,
             "csf_opening_pressure_mmhg": 15,
             "imaging": "no_oedema",
+            "concurrent_crs": False,
         },
     },
     "icans1_high_opening_pressure": {
@@ -133,7 +139,7 @@ SCENARIOS: dict[str, dict[str, Any]] = {
     "hlh_met": {
         "patient": {"age_years": 48, "weight": {"value": 70}, "height": {"value": 170}},
         "tocilizumab_doses": {"last_24h": 1, "total": 2},
-        "crs": {"max_temperature": {"value": 39.0}, "hypotension": "fluids"},
+        "crs": {"max_temperature": {"value": 39.0}, "hypotension": "fluids", "oxygen": "facemask"},
         "hlh": {"peak_ferritin_ng_ml": 25000, "liver": True, "pulmonary_oedema": True},
     },
     "death_from_crs": {

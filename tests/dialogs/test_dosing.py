@@ -49,7 +49,8 @@ def test_etoposide_by_mosteller_body_surface_area(guideline: Guideline) -> None:
     dose = compute_dose(guideline.regimen("etoposide"), guideline, weight_kg=70, height_cm=170)
     assert (dose.low, dose.high) == (136, 182)
     assert dose.arithmetic is not None
-    assert "= 1.82 m²" in dose.arithmetic
+    assert "= 1.818 m²" in dose.arithmetic
+    assert "75–100 mg/m² × 1.818 m² = 136.35–181.8 mg, rounded to 136–182 mg" in dose.arithmetic
     assert "136–182 mg" in dose.text
 
 
@@ -99,11 +100,11 @@ def test_every_regimen_is_cited_and_computes(guideline: Guideline) -> None:
 @pytest.mark.parametrize(
     ("last_24h", "total", "hours", "withheld", "repeat", "fragments"),
     [
-        (0, 0, None, None, True, ["Dose 1 of at most 3 in 24 h, 1 of at most 4 in total"]),
-        (1, 2, None, None, True, ["Dose 2 of at most 3 in 24 h, 3 of at most 4 in total"]),
-        (2, 2, None, None, False, ["Last dose allowed in 24 h (3 of 3)"]),
-        (0, 3, None, None, False, ["Last dose allowed (4 of 4 in total)"]),
-        (2, 3, None, None, False, ["Last dose allowed in 24 h", "Last dose allowed (4 of 4"]),
+        (0, 0, None, None, True, ["Dose 1 of at most 3 in 24 h; dose 1 of at most 4 in total"]),
+        (1, 2, None, None, True, ["Dose 2 of at most 3 in 24 h; dose 3 of at most 4 in total"]),
+        (2, 2, None, None, False, ["dose 3 of at most 4 in total; the last allowed in 24 h"]),
+        (0, 3, None, None, False, ["dose 4 of at most 4 in total; the last allowed in total"]),
+        (2, 3, None, None, False, ["the last allowed in 24 h", "the last allowed in total"]),
         (3, 3, None, "3 doses in the last 24 h, the most allowed is 3", False, []),
         (3, 3, 10, "3 doses in the last 24 h, the most allowed is 3", False, []),
         (1, 4, None, "4 doses in total, the most allowed is 4", False, []),

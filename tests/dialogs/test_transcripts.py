@@ -304,4 +304,4 @@ def test_dose_calculator_tocilizumab_and_etoposide(engine: DialogEngine) -> None
     client = DialogClient(engine, "dose")
     client.click("Etoposide")
     client.answer("70", "170")
-    assert "√(170 cm × 70 kg / 3600) = 1.82 m²" in client.result
+    assert "√(170 cm × 70 kg / 3600) = 1.818 m²" in client.result
