@@ -1,6 +1,8 @@
 """Whole-process start-up: the console to its first prompt and `assess` on one document.
 
-Run: .venv/bin/python benchmarks/bench_startup.py [rounds]
+Run: .venv/bin/python benchmarks/bench_startup.py [rounds] [--against OTHER_CHECKOUT]
+With --against, the same commands also run from another checkout (e.g. `git archive` of an
+older commit unpacked in /tmp), interleaved with these, for a before/after comparison.
 Each figure is a fresh interpreter, wall clock from spawn to the first prompt (console) or to
 exit (assess, --help); variants are interleaved in rotated order so machine noise hits all alike.
 The yardstick is `python -c "import telegram.ext"`; target (issue 12.3): console ≤ 2× it.
@@ -35,22 +37,22 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _run(*args: str, stdin: str = "") -> float:
+def _run(root: Path, *args: str, stdin: str = "") -> float:
     t = time.perf_counter()
     subprocess.run(
         [sys.executable, *args], input=stdin, capture_output=True, text=True, check=True,
-        cwd=ROOT, env=_env(),
+        cwd=root, env=_env(),
     )  # fmt: skip
     return (time.perf_counter() - t) * 1000
 
 
-def _console() -> float:
+def _console(root: Path) -> float:
     """Milliseconds from spawn to the console's first '> ' prompt, on a pseudo-terminal."""
     master, slave = pty.openpty()
     t = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", "bot"], stdin=slave, stdout=slave, stderr=slave,
-        cwd=ROOT, env=_env(), close_fds=True,
+        cwd=root, env=_env(), close_fds=True,
     )  # fmt: skip
     os.close(slave)
     screen = b""
@@ -66,29 +68,42 @@ def _console() -> float:
     return elapsed
 
 
-VARIANTS: dict[str, Callable[[], float]] = {
-    'python -c "import telegram.ext"': lambda: _run("-c", "import telegram.ext"),
-    "console to first prompt": _console,
-    "python -m bot assess (one document)": lambda: _run("-m", "bot", "assess", stdin=DOCUMENT),
-    "python -m bot assess --schema": lambda: _run("-m", "bot", "assess", "--schema"),
-}
+def _variants(root: Path, tag: str) -> dict[str, Callable[[], float]]:
+    bot = ("-m", "bot", "assess")
+    return {
+        f"console to first prompt{tag}": lambda: _console(root),
+        f"python -m bot assess (one document){tag}": lambda: _run(root, *bot, stdin=DOCUMENT),
+        f"python -m bot assess --schema{tag}": lambda: _run(root, *bot, "--schema"),
+    }
 
 
 def main() -> None:
-    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 9
-    names = list(VARIANTS)
+    args = sys.argv[1:]
+    against = None
+    if "--against" in args:
+        at = args.index("--against")
+        against = Path(args[at + 1]).resolve()
+        del args[at : at + 2]
+    rounds = int(args[0]) if args else 9
+    variants: dict[str, Callable[[], float]] = {
+        'python -c "import telegram.ext"': lambda: _run(ROOT, "-c", "import telegram.ext"),
+        **_variants(ROOT, ""),
+    }
+    if against is not None:
+        variants.update(_variants(against, f" [{against.name}]"))
+    names = list(variants)
     for name in names:  # warm-up: page cache, .pyc files
-        VARIANTS[name]()
+        variants[name]()
     samples: dict[str, list[float]] = {name: [] for name in names}
     for r in range(rounds):
         order = names[r % len(names) :] + names[: r % len(names)]
         for name in order:
-            samples[name].append(VARIANTS[name]())
+            samples[name].append(variants[name]())
     base = statistics.median(samples[names[0]])
     for name in names:
         median = statistics.median(samples[name])
         print(
-            f"{name:40s} median {median:7.1f} ms  min {min(samples[name]):7.1f} ms  "
+            f"{name:50s} median {median:7.1f} ms  min {min(samples[name]):7.1f} ms  "
             f"{median / base:4.2f}× import telegram.ext  ({rounds} rounds)"
         )
 

@@ -16,10 +16,14 @@ EXIT_CONFIG = 2
 
 def main(parts: Parts) -> int:
     """Run the transport the settings call for: Telegram with a token, else the console."""
-    from dialogs.training.bank import TrainingError  # noqa: PLC0415 - with the engine, not before
+    from dialogs.guideline import GuidelineError  # noqa: PLC0415 - with the engine, not before
+    from dialogs.training.bank import TrainingError  # noqa: PLC0415
 
     try:
         engine = parts.engine
+    except GuidelineError as error:  # tables valid alone, but not what the dialogs ask
+        sys.stderr.write(f"error: guideline: {error}\n")
+        return EXIT_CONFIG
     except TrainingError as error:
         sys.stderr.write(f"error: training cases: {error}\n")
         return EXIT_CONFIG

@@ -177,3 +177,22 @@ def test_no_module_loads_a_guideline_at_import() -> None:
     }
     assert expected - set(modules) == set()  # the walk imported every module
     assert int(guidelines) == 0
+
+
+def test_a_site_copy_without_an_ice_task_the_dialog_asks_is_refused(
+    site: Path, tmp_path: Path
+) -> None:
+    """A copy whose ICE tasks lack one the dialog asks (id 'year') stops the bot in one line."""
+    renamed = tmp_path / "renamed"
+    shutil.copytree(site, renamed)
+    table = renamed / "icans_grading.toml"
+    table.write_text(
+        table.read_text(encoding="utf-8").replace('id = "year"', 'id = "yr"'), encoding="utf-8"
+    )
+    run = subprocess.run(
+        [sys.executable, "-m", "bot"], input="quit\n", capture_output=True, text=True,
+        cwd=ROOT, env=_env(renamed), timeout=60, check=False,
+    )  # fmt: skip
+    assert run.returncode == 2
+    assert run.stderr == "error: guideline: icans_grading.toml: ice_task: no task with id 'year'\n"
+    assert run.stdout == ""
