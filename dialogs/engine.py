@@ -44,6 +44,7 @@ _UNKNOWN_LABELS = {
     "height": ("height", "dose shown per m²"),
     "toci_24h": ("tocilizumab doses in 24 h", "cap not checked: ask before another dose"),
     "toci_total": ("tocilizumab doses in total", "cap not checked: ask before another dose"),
+    "toci_hours": ("time of the last tocilizumab dose", "next dose time not worked out"),
 }
 
 

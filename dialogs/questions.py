@@ -67,6 +67,7 @@ class Q(StrEnum):
     HEIGHT = "ht"
     TOCI_24H = "t24"
     TOCI_TOTAL = "ttot"
+    TOCI_LAST = "tlast"
     RESULT = "result"
 
 
@@ -570,6 +571,15 @@ def build_questions(guideline: Guideline) -> Questions:
             (*(Choice(str(n), str(n), n) for n in range(5)), _unknown()),
             bounds=(0, 20),
             integer=True,
+        ),
+        Question(
+            Q.TOCI_LAST,
+            "number",
+            "toci_hours",
+            texts.Q_TOCI_LAST,
+            (_unknown(),),
+            bounds=(0, 240),
+            unit="h",
         ),
     ]
     return {q.id: q for q in questions}

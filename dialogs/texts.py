@@ -274,6 +274,7 @@ Q_WEIGHT: Final = "Weight, for the doses? Type it in kg or lb (e.g. 70 or 154 lb
 Q_HEIGHT: Final = "Height, for body surface area? Type it in cm or in (e.g. 170 or 67 in)."
 Q_TOCI_24H: Final = "Tocilizumab doses given in the last 24 hours?"
 Q_TOCI_TOTAL: Final = "Tocilizumab doses given in total for this episode?"
+Q_TOCI_LAST: Final = "How many hours ago was the last tocilizumab dose? (e.g. 6)"
 Q_FERRITIN: Final = "Peak ferritin during the CRS phase, in ng/mL (= µg/L)? Type it."
 Q_HLH_LIVER: Final = "Grade ≥ 3 rise in bilirubin, AST or ALT?"
 Q_HLH_RENAL: Final = "Grade ≥ 3 oliguria or rise in creatinine?"

@@ -121,6 +121,12 @@ class Routing:
         """Tocilizumab will be advised and the doses already given are not yet known."""
         return facts.needs_toci_history(a, self.guideline)
 
+    def at_day_limit(self, a: Answers) -> bool:
+        """The 24-hour tocilizumab limit is reached: when the last dose was decides the next."""
+        limit = self.guideline.regimen("tocilizumab").limit
+        given = whole(a.get("toci_24h"))
+        return limit is not None and given is not None and given >= limit.per_24h
+
     def etoposide(self, a: Answers) -> bool:
         """The chosen regimen is dosed by body surface area."""
         return facts.needs_height(a, self.guideline)
@@ -151,7 +157,9 @@ def _dosing(routing: Routing) -> tuple[Transition, ...]:
         (Q.HEIGHT, Q.TOCI_24H, routing.needs_toci_history),
         (Q.HEIGHT, Q.RESULT, None),
         (Q.TOCI_24H, Q.TOCI_TOTAL, None),
+        (Q.TOCI_TOTAL, Q.TOCI_LAST, routing.at_day_limit),
         (Q.TOCI_TOTAL, Q.RESULT, None),
+        (Q.TOCI_LAST, Q.RESULT, None),
     )
 
 

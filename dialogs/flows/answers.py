@@ -100,8 +100,10 @@ def patient_of(answers: Answers) -> tuple[Patient, TocilizumabDoses | None]:
     prior = answers.get("prior_treatment")
     t24, total = whole(answers.get("toci_24h")), whole(answers.get("toci_total"))
     doses = None
+    hours = answers.get("toci_hours")
+    since = float(hours) if isinstance(hours, int | float) else None
     if t24 is not None and total is not None:
-        doses = TocilizumabDoses(last_24h=t24, total=max(total, t24))
+        doses = TocilizumabDoses(last_24h=t24, total=max(total, t24), hours_since_last=since)
     elif isinstance(prior, list) and "tocilizumab" not in prior:
         # The doctor said no tocilizumab has been given: the count is known to be zero.
         doses = TocilizumabDoses(last_24h=0, total=0)
