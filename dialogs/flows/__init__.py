@@ -16,6 +16,7 @@ from dialogs.flows.answers import unarousable
 from dialogs.guideline import Guideline
 from dialogs.questions import ICE_STATES, Q
 from dialogs.session import Answer, whole
+from dialogs.units import celsius_from
 
 __all__ = ["Flow", "Flows", "Routing", "Transition", "build_flows"]
 
@@ -121,6 +122,14 @@ class Routing:
         """Tocilizumab will be advised and the doses already given are not yet known."""
         return facts.needs_toci_history(a, self.guideline)
 
+    def no_fever_untreated(self, a: Answers) -> bool:
+        """Below the fever threshold and no CRS treatment yet: no CRS, whatever else is found."""
+        temperature = a.get("temperature")
+        if not isinstance(temperature, dict) or a.get("prior_treatment") != []:
+            return False
+        celsius = celsius_from(float(temperature["value"]), temperature.get("unit", "C"))
+        return celsius < self.guideline.crs.fever.threshold_c
+
     def at_day_limit(self, a: Answers) -> bool:
         """The 24-hour tocilizumab limit is reached: when the last dose was decides the next."""
         limit = self.guideline.regimen("tocilizumab").limit
@@ -163,9 +172,28 @@ def _dosing(routing: Routing) -> tuple[Transition, ...]:
     )
 
 
-def _crs(exits: Exits) -> tuple[Transition, ...]:
+def _both(first: Condition, second: Condition | None) -> Condition:
+    """A condition that holds when both do, named for the diagrams."""
+    if second is None:
+        return first
+
+    def both(a: Answers) -> bool:
+        return first(a) and second(a)
+
+    both.__name__ = f"{first.__name__}_and_{second.__name__}"
+    both.__doc__ = f"{first.__doc__} And: {second.__doc__}"
+    return both
+
+
+def _crs(exits: Exits, routing: Routing) -> tuple[Transition, ...]:
+    # No fever and no treatment yet ends the CRS questions at once: nothing else can make CRS.
+    done = tuple(
+        (source, dest, _both(routing.no_fever_untreated, condition))
+        for source, dest, condition in exits(Q.PRIOR)
+    )
     return (
         (Q.TEMPERATURE, Q.PRIOR, None),
+        *done,
         (Q.PRIOR, Q.BP, None),
         (Q.BP, Q.PRESSORS, on_vasopressors),
         (Q.BP, Q.BP_CAUSE, on_fluids),
@@ -224,8 +252,12 @@ def build_flows(guideline: Guideline) -> Flows:
     routing = Routing(guideline)
     dose_entry, dosing = _dose_entry(routing), _dosing(routing)
     flows = (
-        Flow("assessment", Q.TEMPERATURE, _crs(_to(Q.AGE)) + _icans(routing, dose_entry) + dosing),
-        Flow("crs", Q.TEMPERATURE, _crs(dose_entry) + dosing),
+        Flow(
+            "assessment",
+            Q.TEMPERATURE,
+            _crs(_to(Q.AGE), routing) + _icans(routing, dose_entry) + dosing,
+        ),
+        Flow("crs", Q.TEMPERATURE, _crs(dose_entry, routing) + dosing),
         Flow(
             "icans",
             Q.AGE,

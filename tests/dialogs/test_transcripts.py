@@ -17,7 +17,7 @@ def crs(engine: DialogEngine, *answers: str) -> DialogClient:
 @pytest.mark.parametrize(
     ("answers", "headline"),
     [
-        (("37.6", "none", "vasopressors", "noradrenaline", "no", "room air"), "No CRS"),
+        (("37.6", "none"), "No CRS"),
         (("38.4", "none", "none", "room air", "70"), "CRS grade 1"),
         (("39.0", "none", "fluids", "no", "nasal cannula", "2", "yes", "70"), "CRS grade 2"),
         (("38.2", "none", "vasopressors", "vasopressin", "no", "room air", "70"), "CRS grade 3"),
@@ -92,6 +92,16 @@ def test_crs_asks_tocilizumab_doses_when_toci_was_given(engine: DialogEngine) ->
     assert "Tocilizumab withheld: 3 doses in the last 24 h, the most allowed is 3" in client.visible
     assert "in 18 h at the latest" in client.visible
     assert "Tocilizumab 560 mg" not in client.result
+
+
+def test_no_fever_and_no_treatment_ends_the_crs_dialog_at_once(engine: DialogEngine) -> None:
+    """37.9 °C with no treatment yet: 'No CRS' after two answers, no BP or oxygen questions."""
+    client = crs(engine, "37.9", "none")
+    assert client.result.splitlines()[0] == "No CRS"
+    febrile = crs(engine, "38.0", "none")
+    assert febrile.last.text.startswith("Blood pressure support?")
+    treated = crs(engine, "37.2", "tocilizumab")
+    assert treated.last.text.startswith("Blood pressure support?")
 
 
 def test_crs_without_prior_toci_does_not_ask_doses_given(engine: DialogEngine) -> None:
