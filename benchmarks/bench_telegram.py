@@ -82,8 +82,8 @@ COMMAND_OF = {dialog: f"/{name}" for name, dialog in DIALOG_COMMANDS.items()}
 STAMP = "2026-01-01 08:00 UTC"
 POOL = 300  # distinct walks behind the stored (untimed) conversations
 WARMUP_CHATS = 6
-MIN_TIMED = 20  # a time-capped variant still times at least this many updates
-MIN_WARMUP = 5
+MIN_TIMED = 15  # a time-capped variant still times at least this many updates
+MIN_WARMUP = 2
 # Typed numbers: a mix of ranges, so that temperatures, scores, ages, weights and doses all occur.
 NUMBERS: tuple[Callable[[random.Random], str], ...] = (
     lambda r: f"{r.uniform(36.0, 41.2):.1f}",
@@ -114,14 +114,13 @@ class Walker:
         names = list(DIALOG_WEIGHTS)
         return self.rng.choices(names, [DIALOG_WEIGHTS[n] for n in names])[0]
 
-    def start(
-        self, dialog: str, session: Session | None
-    ) -> tuple[dict[str, Any], Session, Reply]:
+    def start(self, dialog: str, session: Session | None) -> tuple[dict[str, Any], Session, Reply]:
         """The command that starts a dialog (numbered as the bot does), its session, question."""
         step = session.step + 1 if session is not None else 0
         new, replies = self.engine.start(dialog, step)
         self.states.add(new.state)
-        return {"command": COMMAND_OF[dialog], "messages": _messages(replies)}, new, replies[-1]
+        step = {"command": COMMAND_OF[dialog], "kind": "command", "messages": _messages(replies)}
+        return step, new, replies[-1]
 
     def walk(self, session: Session, question: Reply) -> list[tuple[dict[str, Any], Session]]:
         """Answer until the dialog gives its result: each step with the session after it."""
@@ -132,6 +131,10 @@ class Walker:
             step, event = self._answer(session, question)
             session, replies = self.engine.handle(session, event)
             step["messages"] = _messages(replies)
+            if any(r.kind == "result" for r in replies):
+                step["kind"] = "result"
+            elif any(r.kind == "error" for r in replies):
+                step["kind"] = "error"
             steps.append((step, session))
             self.states.add(session.state)
             if any(r.kind == "result" or r.ended for r in replies):
@@ -145,20 +148,20 @@ class Walker:
             option = rng.choice(question.options)
             if question.expects == "choice" and rng.random() < 0.1:
                 # Some doctors type the label instead of tapping.
-                return {"text": option.label}, _stamped(Event.text(option.label))
+                return {"text": option.label, "kind": "typed"}, _stamped(Event.text(option.label))
             data = callback_data(session.step, option.id)
             buttons = [[o.label, callback_data(session.step, o.id)] for o in question.options]
-            step = {"tap": data, "question": question.text, "buttons": buttons}
+            step = {"tap": data, "question": question.text, "buttons": buttons, "kind": "tap"}
             return step, _stamped(Event.option(option.id, session.step))
         if rng.random() < 0.05:
             typo = rng.choice(TYPOS)
-            return {"text": typo}, _stamped(Event.text(typo))
+            return {"text": typo, "kind": "typed"}, _stamped(Event.text(typo))
         for _ in range(500):
             text = rng.choice(NUMBERS)(rng)
             event = _stamped(Event.text(text))
             new, replies = self.engine.handle(session, event)
             if new.pending is None and not any(r.kind == "error" for r in replies):
-                return {"text": text}, event
+                return {"text": text, "kind": "typed"}, event
         raise RuntimeError(f"no typed answer accepted at {session.dialog}/{session.state}")
 
 
@@ -425,11 +428,12 @@ async def run_variant(variant: str, data: dict[str, Any], folder: Path, budget: 
     scripts = {int(c): iter(s) for c, s in data["scripts"].items()}
     ids = itertools.count(1)
 
-    def updates(chats: list[int]) -> list[tuple[Update, int]]:
+    def updates(chats: list[int]) -> list[tuple[Update, int, str]]:
         out = []
         for chat in chats:
             step = next(scripts[chat])
-            out.append((build_update(next(ids), chat, step, app.bot), step["messages"]))
+            update = build_update(next(ids), chat, step, app.bot)
+            out.append((update, step["messages"], step["kind"]))
         return out
 
     warmup, timed = updates(data["warmup"]), updates(data["order"])
@@ -453,22 +457,24 @@ async def run_variant(variant: str, data: dict[str, Any], folder: Path, budget: 
         return elapsed
 
     spent = 0.0
-    for count, (update, messages) in enumerate(warmup, start=1):
+    for count, (update, messages, _) in enumerate(warmup, start=1):
         # Slow variants warm up on a few updates only (a quarter of the budget).
         spent += await checked(update, messages)
         if spent > budget / 4 and count >= MIN_WARMUP:
             break
     gc.collect()
     timings: list[float] = []
+    kinds: list[str] = []
     spent = 0.0
-    for update, messages in timed:
+    for update, messages, kind in timed:
         elapsed = await checked(update, messages)
         timings.append(elapsed * 1000)
+        kinds.append(kind)
         spent += elapsed
         if spent > budget and len(timings) >= MIN_TIMED:
             break
     size = sum(f.stat().st_size for f in folder.iterdir())
-    return {"timings": timings, "mismatches": mismatches, "bytes": size}
+    return {"timings": timings, "kinds": kinds, "mismatches": mismatches, "bytes": size}
 
 
 def child(args: argparse.Namespace) -> None:
@@ -508,6 +514,17 @@ def fsync_floor(folder: Path, samples: int = 300) -> tuple[list[float], list[flo
     return figures
 
 
+def by_kind(pairs: list[tuple[str, float]]) -> str:
+    """Median per kind of update: typed answer, tapped button, command, error, result."""
+    groups: dict[str, list[float]] = {}
+    for kind, value in pairs:
+        groups.setdefault(kind, []).append(value)
+    return ", ".join(
+        f"{kind} {statistics.median(values):.2f} ({len(values)})"
+        for kind, values in sorted(groups.items())
+    )
+
+
 def run_child(variant: str, scenario_file: Path, folder: Path, budget: float) -> dict[str, Any]:
     """Run one variant in a fresh interpreter."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ALLOWED_"))}
@@ -519,7 +536,7 @@ def run_child(variant: str, scenario_file: Path, folder: Path, budget: float) ->
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def loopback_latency(chats: int = 4) -> list[float]:
+def loopback_latency(chats: int = 5) -> list[tuple[str, float]]:
     """Milliseconds from an answer offered over HTTP to the bot's next message, real process."""
     from tests.bot.fake_telegram import FakeTelegram  # noqa: PLC0415 - only this figure needs it
     from tests.bot.harness import TOKEN as E2E_TOKEN  # noqa: PLC0415
@@ -545,7 +562,8 @@ def loopback_latency(chats: int = 4) -> list[float]:
                     target = count + step["messages"]
                     fake.wait_for(lambda t=target, c=chat: len(fake.sent(c)) >= t)
                     if n:  # the command's reply includes the bot's start-up on the first chat
-                        latencies.append((fake.sent(chat)[count].at - start) * 1000)
+                        latency = (fake.sent(chat)[count].at - start) * 1000
+                        latencies.append((step["kind"], latency))
         finally:
             process.stop()
             fake.stop()
@@ -556,9 +574,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--sizes", default="100,1000,10000", help="stored conversations")
     parser.add_argument("--rounds", type=int, default=3, help="rounds, variant order rotated")
-    parser.add_argument("--chats", type=int, default=30, help="timed chats per round")
+    parser.add_argument("--chats", type=int, default=24, help="timed chats per round")
     parser.add_argument(
-        "--budget", type=float, default=3.0, help="seconds of timed work per process at most"
+        "--budget", type=float, default=2.0, help="seconds of timed work per process at most"
     )
     parser.add_argument("--no-loopback", action="store_true", help="skip the HTTP latency")
     parser.add_argument("--child", choices=VARIANTS, help=argparse.SUPPRESS)
@@ -577,6 +595,7 @@ def main() -> None:
         pool = walk_pool(seed=7)
         results: dict[tuple[int, str], list[float]] = {}
         notes: dict[tuple[int, str], dict[str, Any]] = {}
+        kinds: dict[tuple[int, str], list[str]] = {}
         for size in sizes:
             for round_ in range(args.rounds):
                 data = scenario(size, args.chats, seed=1000 * size + round_, pool=pool)
@@ -586,21 +605,24 @@ def main() -> None:
                 for variant in order:
                     result = run_child(variant, scenario_file, folder, args.budget)
                     results.setdefault((size, variant), []).extend(result["timings"])
+                    kinds.setdefault((size, variant), []).extend(result["kinds"])
                     note = notes.setdefault((size, variant), {"mismatch": 0, "bytes": 0})
                     note["mismatch"] += bool(result["mismatches"])
                     for line in result["mismatches"]:
                         print(f"{variant} at {size}: unexpected replies: {line}", file=sys.stderr)
                     note["bytes"] = result["bytes"]
                     note["updates"] = len(data["order"])
-    report(sizes, results, notes, fsync_ms, fdatasync_ms, args)
+    report(sizes, results, notes, kinds, fsync_ms=fsync_ms, fdatasync_ms=fdatasync_ms, args=args)
     if not args.no_loopback:
         latencies = loopback_latency()
+        values = [ms for _, ms in latencies]
         print(
             f"\nend to end over loopback HTTP (fake Bot API, real `python -m bot` process, long "
-            f"polling, real answers: taps, typed numbers, results): median "
-            f"{statistics.median(latencies):.1f} ms, p99 {percentile(latencies, 0.99):.1f} ms "
-            f"over {len(latencies)} answers (answer sent → first reply received)"
+            f"polling, real answers): median {statistics.median(values):.1f} ms, p99 "
+            f"{percentile(values, 0.99):.1f} ms over {len(values)} answers (answer sent → first "
+            f"reply received; a tap first answers the callback and edits the question: 3 calls)"
         )
+        print(f"  by kind: {by_kind(latencies)}")
     print(f"\n(total run {time.monotonic() - began:.0f} s)")
 
 
@@ -608,6 +630,8 @@ def report(
     sizes: list[int],
     results: dict[tuple[int, str], list[float]],
     notes: dict[tuple[int, str], dict[str, Any]],
+    kinds: dict[tuple[int, str], list[str]],
+    *,
     fsync_ms: list[float],
     fdatasync_ms: list[float],
     args: argparse.Namespace,
@@ -645,6 +669,10 @@ def report(
                 f"{note['bytes'] / 1e6:8.2f}{flag}"
             )
     first, last = sizes[0], sizes[-1]
+    print(f"\nmedian ms by kind of update at {last:,} stored (count):")
+    for variant in ("ours", "memory"):
+        pairs = list(zip(kinds[last, variant], results[last, variant], strict=True))
+        print(f"  {LABELS[variant]:38} {by_kind(pairs)}")
     ours_first = statistics.median(results[first, "ours"])
     ours_last = statistics.median(results[last, "ours"])
     print(
