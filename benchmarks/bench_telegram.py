@@ -598,14 +598,19 @@ def main() -> None:
         results: dict[tuple[int, str], list[float]] = {}
         notes: dict[tuple[int, str], dict[str, Any]] = {}
         kinds: dict[tuple[int, str], list[str]] = {}
-        for size in sizes:
-            for round_ in range(args.rounds):
+        for round_ in range(args.rounds):
+            files = {}
+            for size in sizes:
+                files[size] = folder / f"scenario-{size}.json"
                 data = scenario(size, args.chats, seed=1000 * size + round_, pool=pool)
-                scenario_file = folder / "scenario.json"
-                scenario_file.write_text(json.dumps(data))
-                order = VARIANTS[round_ % 4 :] + VARIANTS[: round_ % 4]
-                for variant in order:
-                    result = run_child(variant, scenario_file, folder, args.budget)
+                files[size].write_text(json.dumps(data))
+            # Rotate both orders each round; one variant's sizes run back to back, so that a
+            # change in the machine's load shifts a variant's sizes alike.
+            variants = VARIANTS[round_ % 4 :] + VARIANTS[: round_ % 4]
+            rotated = sizes[round_ % len(sizes) :] + sizes[: round_ % len(sizes)]
+            for variant in variants:
+                for size in rotated:
+                    result = run_child(variant, files[size], folder, args.budget)
                     results.setdefault((size, variant), []).extend(result["timings"])
                     kinds.setdefault((size, variant), []).extend(result["kinds"])
                     note = notes.setdefault((size, variant), {"mismatch": 0, "bytes": 0})
@@ -613,7 +618,6 @@ def main() -> None:
                     for line in result["mismatches"]:
                         print(f"{variant} at {size}: unexpected replies: {line}", file=sys.stderr)
                     note["bytes"] = result["bytes"]
-                    note["updates"] = len(data["order"])
     report(sizes, results, notes, kinds, fsync_ms=fsync_ms, fdatasync_ms=fdatasync_ms, args=args)
     if not args.no_loopback:
         latencies = loopback_latency()
@@ -641,7 +645,8 @@ def report(
     """Print the table: per-update median and p99, and the ratios."""
     print(
         f"Per update through Application.process_update, Bot API answered from memory; "
-        f"{args.rounds} rounds, each variant in its own process, order rotated, warm-up first; "
+        f"{args.rounds} rounds, each variant and size in its own process, orders rotated, "
+        f"warm-up first; "
         f"{args.chats} timed chats a round, each resuming its own stored session (a variant "
         f"slower than {args.budget:g} s of timed work per process stops after it, "
         f"≥ {MIN_TIMED} updates). Machine: 2 shared cores, other jobs running: figures are noisy."
