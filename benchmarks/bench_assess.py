@@ -6,7 +6,7 @@ TELEGRAM_TOKEN, through a pipe) to its first prompt; both against `python -c "im
 Import costs come from `python -X importtime`. Assessments use random, valid documents whose
 grades vary (CRS 0-4, ICANS 0-4, HLH), so no memo serves a repeat and every branch is timed.
 
-Run: .venv/bin/python benchmarks/bench_assess.py   (about 30-60 s; --runs for more start-ups)
+Run: .venv/bin/python benchmarks/bench_assess.py   (under a minute; --runs for more start-ups)
 Targets (issues 2 and 12): console first prompt ≤ 2x `import telegram.ext`; one CRS + ICANS
 assessment with advice < 100 µs median.
 """
