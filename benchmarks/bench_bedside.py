@@ -65,7 +65,7 @@ CHILD_FULL = {
     "icp": "none",
     "img": "not done",
     "ccrs": "yes",
-    "wt": "25",
+    "wt": "25 kg",
     "t24": "0",
     "ttot": "0",
 }

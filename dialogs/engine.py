@@ -28,12 +28,13 @@ from dialogs.render import render_assessment, render_doses
 from dialogs.session import Answer, Session, Step
 from dialogs.training.bank import Bank
 from dialogs.training.rehearsal import Rehearsal
-from dialogs.units import UnitError, fmt, parse_measure
+from dialogs.units import UnitError, example, fmt, fold_typed, other_reading, parse_measure
 
 __all__ = ["DialogEngine", "build_machine"]
 
 CONFIRM_YES = "confirm_yes"
 CONFIRM_NO = "confirm_no"
+CONFIRM_OTHER = "confirm_other"
 MULTI_DONE = "done"
 _SPLIT = re.compile(r"\s*(?:,|;|\+|/|\band\b|&)\s*")
 _UNKNOWN_LABELS = {
@@ -59,6 +60,9 @@ class _Parsed:
     error: str | None = None
     echo: str | None = None
     confirm: str | None = None  # value is unusual: ask before recording it
+    # The same number in the other unit (a bare weight of 220: kg or lb?), offered beside it.
+    other: Answer = None
+    other_echo: str | None = None
     toggle: str | None = None  # a multi-choice option toggled
 
 
@@ -116,7 +120,10 @@ class DialogEngine:
             return self._command(session, typed)
         question = self.questions[Q(session.state)]
         prefix = f"{question.id.value}."
-        if session.pending is not None and event.value != prefix + CONFIRM_YES:
+        if session.pending is not None and event.value not in (
+            prefix + CONFIRM_YES,
+            prefix + CONFIRM_OTHER,
+        ):
             # Anything but "yes" drops the unusual value: "no" re-asks, new input is parsed.
             session = session.model_copy(update={"pending": None, "step": session.step + 1})
             if event.value == prefix + CONFIRM_NO:
@@ -130,12 +137,10 @@ class DialogEngine:
             )
             return new, [self._ask(new)]
         if parsed.confirm is not None:
-            new = session.model_copy(
-                update={
-                    "pending": {"value": parsed.value, "echo": parsed.echo},
-                    "step": session.step + 1,
-                }
-            )
+            pending: dict[str, Answer] = {"value": parsed.value, "echo": parsed.echo}
+            if parsed.other is not None:
+                pending |= {"other": parsed.other, "other_echo": parsed.other_echo}
+            new = session.model_copy(update={"pending": pending, "step": session.step + 1})
             return new, [self._confirm(new, question, parsed.confirm)]
         return self._record(session, question, parsed.value, parsed.echo, event.at)
 
@@ -249,11 +254,25 @@ class DialogEngine:
         return Reply(text=text, options=tuple(options), expects=question.kind)
 
     def _confirm(self, session: Session, question: Question, shown: str) -> Reply:
+        prefix = question.id.value
+        pending = session.pending or {}
+        other = pending.get("other_echo")
+        if isinstance(other, str):
+            # Two readings of one bare number: ask which, each with its conversion.
+            return Reply(
+                text=texts.CONFIRM_WHICH_UNIT.format(value=shown, other=other),
+                options=(
+                    Option(id=f"{prefix}.{CONFIRM_YES}", label=shown),
+                    Option(id=f"{prefix}.{CONFIRM_OTHER}", label=other),
+                    Option(id=f"{prefix}.{CONFIRM_NO}", label=texts.CONFIRM_NO),
+                ),
+                expects="choice",
+            )
         return Reply(
             text=texts.CONFIRM_UNUSUAL.format(value=shown),
             options=(
-                Option(id=f"{question.id.value}.{CONFIRM_YES}", label=texts.CONFIRM_YES),
-                Option(id=f"{question.id.value}.{CONFIRM_NO}", label=texts.CONFIRM_NO),
+                Option(id=f"{prefix}.{CONFIRM_YES}", label=texts.CONFIRM_YES),
+                Option(id=f"{prefix}.{CONFIRM_NO}", label=texts.CONFIRM_NO),
             ),
             expects="choice",
         )
@@ -264,9 +283,10 @@ class DialogEngine:
         visible = question.visible(session.answers)
         prefix = f"{question.id.value}."
         if session.pending is not None:
-            echo = session.pending.get("echo")
+            chosen = "other" if event.value == prefix + CONFIRM_OTHER else "value"
+            echo = session.pending.get("other_echo" if chosen == "other" else "echo")
             return _Parsed(
-                value=session.pending.get("value"), echo=echo if isinstance(echo, str) else None
+                value=session.pending.get(chosen), echo=echo if isinstance(echo, str) else None
             )
         if event.kind == "option":
             if not event.value.startswith(prefix):
@@ -278,7 +298,7 @@ class DialogEngine:
             if choice is None:
                 return _Parsed(error=texts.NOT_THIS_QUESTION)
             return _Parsed(value=choice.value)
-        text = event.value.strip()
+        text = fold_typed(event.value).strip()
         if question.kind == "multi":
             return self._multi_text(question, visible, text)
         if question.kind == "number":
@@ -302,6 +322,15 @@ class DialogEngine:
                 return _Parsed(error=str(error))
             value: dict[str, Any] = {"value": measured.value, "unit": measured.unit}
             echo = measured.echo(quantity)
+            other = other_reading(measured, quantity)
+            if other is not None:
+                return _Parsed(
+                    value=value,
+                    echo=echo,
+                    confirm=echo,
+                    other={"value": other.value, "unit": other.unit},
+                    other_echo=other.echo(quantity),
+                )
             if not quantity.plausible(measured.base):
                 return _Parsed(value=value, echo=echo, confirm=echo)
             return _Parsed(value=value, echo=echo if measured.unit != quantity.unit else None)
@@ -344,7 +373,10 @@ class DialogEngine:
     def _accepted(self, question: Question, visible: Sequence[Choice]) -> str:
         if question.kind == "number":
             if question.quantity is not None:
-                return f"{question.quantity.name} must be {question.quantity.accepted()}."
+                needed = texts.NEED_NUMBER.format(example=example(question.quantity))
+                if visible:
+                    needed += " " + texts.ACCEPTED_CHOICE.format(n=len(visible))
+                return needed
             assert question.bounds is not None
             low, high = question.bounds
             unit = f" {question.unit}" if question.unit else ""

@@ -24,8 +24,11 @@ __all__ = [
     "c_to_f",
     "celsius_from",
     "cm_from",
+    "example",
     "fmt",
+    "fold_typed",
     "kg_from",
+    "other_reading",
     "parse_measure",
 ]
 
@@ -78,6 +81,8 @@ class Quantity:
     plausible_low: float
     plausible_high: float
     other_unit: str | None = None
+    # A bare number outside this range (in base units) may be in either unit: ask which.
+    usual: tuple[float, float] | None = None
 
     def to_other(self, value: float) -> float:
         """Convert a base-unit value to the other unit, for range messages."""
@@ -113,7 +118,7 @@ def _label(unit: str) -> str:
 
 
 TEMPERATURE = Quantity("Temperature", "C", 25.0, 46.0, 35.0, 42.0, other_unit="F")
-WEIGHT = Quantity("Weight", "kg", 1.0, 350.0, 2.5, 250.0, other_unit="lb")
+WEIGHT = Quantity("Weight", "kg", 1.0, 350.0, 2.5, 250.0, other_unit="lb", usual=(30.0, 150.0))
 HEIGHT = Quantity("Height", "cm", 40.0, 250.0, 45.0, 220.0, other_unit="in")
 FLOW = Quantity("Oxygen flow", "L/min", 0.1, 80.0, 0.1, 80.0)
 AGE = Quantity("Age", "years", 0, 120, 0, 120)
@@ -161,6 +166,8 @@ class Measured:
     value: float
     unit: str
     base: float
+    # Whether the unit was typed (not assumed for a bare number).
+    typed: bool = True
 
     def echo(self, quantity: Quantity) -> str:
         """Show the value, with its conversion when typed in the other unit."""
@@ -170,11 +177,24 @@ class Measured:
         return f"{fmt(self.value)} {_label(self.unit)} = {fmt(self.base)} {base_label}"
 
 
+# Fullwidth forms (a phone keyboard in CJK mode) to ASCII, and the one-character degree signs.
+# Deliberately not NFKC: that would read a superscript '3²' as 32.
+_FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {
+    ord("℃"): "°C",
+    ord("℉"): "°F",
+}
+
+
+def fold_typed(text: str) -> str:
+    """Fullwidth digits and letters to ASCII, '℃'/'℉' to '°C'/'°F'; anything else as typed."""
+    return text.translate(_FOLD)
+
+
 def parse_measure(text: str, quantity: Quantity) -> Measured:
-    """Parse '38.4', '101 F', '154 lb', '67 in'; a bare number takes the likelier unit."""
-    match = _NUMBER.match(text.strip().lower())
+    """Parse "38.4", "101 F", "38,4 ℃", "154 lb"; a bare number takes the likelier unit."""
+    match = _NUMBER.match(fold_typed(text).strip().lower())
     if not match:
-        raise UnitError(f"Type a number, e.g. {_example(quantity)}")
+        raise UnitError(f"I need a number, e.g. {_example(quantity)}")
     value = float(match.group(1).replace(",", "."))
     word = (match.group(2) or "").strip().rstrip(".")
     unit = _UNIT_WORDS.get(word.replace(" ", "")) if word else None
@@ -182,6 +202,7 @@ def parse_measure(text: str, quantity: Quantity) -> Measured:
     if word and unit not in allowed:
         units = " or ".join(_label(u) for u in sorted(allowed, key=str) if u)
         raise UnitError(f"Unit not recognised. Use {units}, e.g. {_example(quantity)}")
+    typed = unit is not None
     if unit is None:
         unit = quantity.unit
         # A bare number that only fits the other unit (100.4 for a temperature) is taken in it.
@@ -191,8 +212,32 @@ def parse_measure(text: str, quantity: Quantity) -> Measured:
             if quantity.low <= converted <= quantity.high and quantity.plausible(converted):
                 unit = other
     base = _to_base(value, unit)
+    if not typed and not (math.isfinite(base) and quantity.low <= base <= quantity.high):
+        # Say which unit a bare number was taken in, so "add F" is obvious.
+        raise UnitError(
+            f"{fmt(value)} taken as {_label(unit)}: {quantity.name.lower()} must be "
+            f"{quantity.accepted()}. Add the unit if it is another, e.g. {_example(quantity)}"
+        )
     quantity.check(base)
-    return Measured(value=value, unit=unit, base=base)
+    return Measured(value=value, unit=unit, base=base, typed=typed)
+
+
+def other_reading(measured: Measured, quantity: Quantity) -> Measured | None:
+    """For a bare number outside the usual range, the same number in the other unit, if valid.
+
+    A weight of 220 may be kg or lb (a 110 lb patient typed as kg doubles the dose): the dialog
+    asks which, showing both.
+    """
+    if measured.typed or quantity.usual is None or quantity.other_unit is None:
+        return None
+    low, high = quantity.usual
+    if low <= measured.base <= high:
+        return None
+    unit = quantity.other_unit if measured.unit == quantity.unit else quantity.unit
+    base = _to_base(measured.value, unit)
+    if not quantity.low <= base <= quantity.high:
+        return None
+    return Measured(value=measured.value, unit=unit, base=base, typed=True)
 
 
 def _to_base(value: float, unit: str) -> float:
@@ -203,6 +248,11 @@ def _to_base(value: float, unit: str) -> float:
     if unit == "in":
         return cm_from(value, "in")
     return value
+
+
+def example(quantity: Quantity) -> str:
+    """A typed example of a quantity, in both units where there are two."""
+    return _example(quantity)
 
 
 def _example(quantity: Quantity) -> str:

@@ -96,7 +96,7 @@ def test_console_commands_and_bad_input() -> None:
         term.read_until("> ")
         term.type("2")
         refused = term.type("60")
-        assert "Temperature must be 25–46 °C" in refused
+        assert "60 taken as °C: temperature must be 25–46 °C" in refused
         assert "Highest temperature" in refused
         term.type("38.4")
         assert "Highest temperature" in term.type("back")

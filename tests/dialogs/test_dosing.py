@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from dialogs.dosing import body_surface_area, compute_dose
 from dialogs.findings import Patient, TocilizumabDoses
 from dialogs.guideline import Guideline
-from dialogs.units import TEMPERATURE, WEIGHT, UnitError, parse_measure
+from dialogs.units import TEMPERATURE, WEIGHT, UnitError, other_reading, parse_measure
 
 
 @pytest.mark.parametrize(
@@ -223,16 +223,47 @@ def test_typed_measurements_are_parsed_and_converted(
 
 
 @pytest.mark.parametrize(
+    ("text", "base"),
+    [("３８．４", 38.4), ("38,4", 38.4), ("39 ℃", 39.0), ("101.3 ℉", 38.5), ("３９℃", 39.0)],
+)
+def test_tired_typing_is_read(text: str, base: float) -> None:
+    """Fullwidth digits, comma decimals, ℃ and ℉ are read as the number and unit meant."""
+    assert parse_measure(text, TEMPERATURE).base == pytest.approx(base)
+
+
+@pytest.mark.parametrize(
+    ("text", "ask"),
+    [
+        ("29.9", True),
+        ("30", False),
+        ("150", False),
+        ("151", True),
+        ("220", True),
+        ("220 kg", False),
+        ("110 lb", False),
+    ],
+)
+def test_a_bare_weight_outside_30_to_150_is_ambiguous(text: str, ask: bool) -> None:
+    """A bare weight under 30 or over 150 may be kg or lb: the other reading is offered."""
+    measured = parse_measure(text, WEIGHT)
+    other = other_reading(measured, WEIGHT)
+    assert (other is not None) is ask
+    if other is not None:
+        assert {measured.unit, other.unit} == {"kg", "lb"}
+
+
+@pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("60", "Temperature must be 25–46 °C"),
+        ("60", "60 taken as °C: temperature must be 25–46 °C"),
+        ("90", r"90 taken as °C: temperature must be 25–46 °C .* Add the unit"),
         ("0.5 kg", "Weight must be 1–350 kg"),
-        ("hot", "Type a number"),
+        ("hot", "I need a number, e.g. 38.4 or 101.1 F"),
         ("38 K", "Unit not recognised"),
     ],
 )
 def test_out_of_range_values_are_refused_naming_the_range(text: str, message: str) -> None:
-    """A value outside human ranges is refused with the accepted range."""
+    """A value outside human ranges is refused with the range and the unit a bare number took."""
     quantity = WEIGHT if "kg" in text else TEMPERATURE
     with pytest.raises(UnitError, match=message):
         parse_measure(text, quantity)
@@ -255,7 +286,7 @@ def test_parsing_any_text_either_succeeds_in_range_or_says_what_is_accepted(text
         else:
             message = ""
             assert quantity.low <= measured.base <= quantity.high
-        assert message == "" or any(w in message for w in ("must be", "Type a number", "Unit"))
+        assert message == "" or any(w in message for w in ("must be", "I need a number", "Unit"))
 
 
 @given(st.floats(min_value=25, max_value=46))

@@ -41,7 +41,10 @@ def test_impossible_temperature_is_refused_with_the_range(engine: DialogEngine) 
     client = DialogClient(engine, "crs")
     client.send("60")
     assert client.replies[0].kind == "error"
-    assert client.replies[0].text == "Temperature must be 25–46 °C (77–114.8 °F)"
+    assert client.replies[0].text == (
+        "60 taken as °C: temperature must be 25–46 °C (77–114.8 °F). "
+        "Add the unit if it is another, e.g. 38.4 or 101.1 F"
+    )
     assert client.last.text.startswith("Highest temperature")
     assert client.session.state == "temp"
     assert client.session.step == 0

@@ -94,6 +94,17 @@ def test_crs_asks_tocilizumab_doses_when_toci_was_given(engine: DialogEngine) ->
     assert "Tocilizumab 560 mg" not in client.result
 
 
+def test_a_bare_weight_outside_the_usual_range_asks_kg_or_lb(engine: DialogEngine) -> None:
+    """'220' may be kg or lb: both readings are offered; the one tapped is recorded."""
+    client = DialogClient(engine, "dose")
+    client.send("tocilizumab")
+    client.send("220")
+    assert client.last.text == "Which is it: 220 kg, or 220 lb = 99.8 kg?"
+    client.click("220 lb")
+    client.answer("0", "0")
+    assert "8 mg/kg × 99.8 kg = 798.4 mg, rounded to 798 mg" in client.result
+
+
 def test_no_fever_and_no_treatment_ends_the_crs_dialog_at_once(engine: DialogEngine) -> None:
     """37.9 °C with no treatment yet: 'No CRS' after two answers, no BP or oxygen questions."""
     client = crs(engine, "37.9", "none")
@@ -145,7 +156,7 @@ ICANS_TAIL = ("none", "none", "none", "not done")
             "ICANS grade 4",
         ),
         (("45", "cannot be woken", *ICANS_TAIL, "yes", "70", "0", "0"), "ICANS grade 4"),
-        (("7", "10", "wakes to voice", "no", *ICANS_TAIL, "no", "25"), "ICANS grade 3"),
+        (("7", "10", "wakes to voice", "no", *ICANS_TAIL, "no", "25 kg"), "ICANS grade 3"),
         (("child", "4", "alert", *ICANS_TAIL, "no"), "ICANS grade 1"),
         (("12", "capd", "9", "alert", *ICANS_TAIL, "no", "40"), "ICANS grade 3"),
         (("12", "ice", "9", "alert", *ICANS_TAIL, "no"), "ICANS grade 1"),
