@@ -15,6 +15,7 @@ __all__ = ["main"]
 
 log = logging.getLogger("bot")
 EXIT_CONFIG = 2
+EXIT_FATAL = 3  # stopped on purpose: the database was deleted or replaced under the bot
 
 
 def main(argv: list[str]) -> int:
@@ -53,21 +54,28 @@ def _run_telegram(settings: Settings, engine: object) -> int:
     from dialogs.engine import DialogEngine  # noqa: PLC0415
 
     assert isinstance(engine, DialogEngine)
-    secrets = [settings.token or ""]
+    refusal = _refusal(settings)
+    if refusal:
+        sys.stderr.write(f"error: {refusal}\n")
+        return EXIT_CONFIG
+    assert settings.audit_salt is not None
+    secrets = [settings.token or "", settings.audit_salt.get_secret_value()]
     if settings.webhook_secret:
         secrets.append(settings.webhook_secret.get_secret_value())
     configure_logging(secrets)
     try:
-        store = Store(settings.database_path)
+        store = Store(settings.database_path, salt=settings.audit_salt.get_secret_value())
     except StoreError as error:
         sys.stderr.write(f"error: {redact(str(error), secrets)}\n")
         return EXIT_CONFIG
-    application, _ = build_application(settings, engine, store)
+    application, bot = build_application(settings, engine, store)
+    allowed = len(settings.allowed_user_ids)
     log.info(
-        "starting (%s mode, guideline %s, database %s)",
+        "starting (%s mode, guideline %s, database %s, %s)",
         "webhook" if settings.webhook_url else "polling",
         engine.guideline.version,
         settings.database_path,
+        f"{allowed} user(s) allowed" if allowed else "no allowlist: anyone may use the bot",
     )
     try:
         if settings.webhook_url:
@@ -92,4 +100,24 @@ def _run_telegram(settings: Settings, engine: object) -> int:
     except RuntimeError as error:
         sys.stderr.write(f"error: {redact(str(error), secrets)}\n")
         return EXIT_CONFIG
+    if bot.fatal is not None:
+        sys.stderr.write(f"error: {redact(str(bot.fatal), secrets)}\n")
+        return EXIT_FATAL
     return 0
+
+
+def _refusal(settings: Settings) -> str | None:
+    """Why the Telegram bot must not start with these settings, if it must not."""
+    import os  # noqa: PLC0415
+
+    from bot.settings import misnamed_settings  # noqa: PLC0415
+
+    if settings.audit_salt is None or not settings.audit_salt.get_secret_value():
+        return (
+            "AUDIT_SALT must be set with TELEGRAM_TOKEN: a long random secret, kept stable "
+            "(it keys stored chats and the audit log's user hashes)."
+        )
+    misnamed = misnamed_settings(os.environ)
+    if misnamed:
+        return f"unknown setting {', '.join(misnamed)}: the allowlist is ALLOWED_USER_IDS."
+    return None

@@ -1,19 +1,33 @@
-"""SQLite store: sessions (written before each reply), the audit log, reminders, training progress.
+"""SQLite store: sessions and their outbox (one transaction), the audit log, reminders, training.
 
 Standard-library sqlite3 in WAL mode with synchronous=FULL, so a committed answer survives a crash
 or power cut. All access goes through one worker thread (`AsyncStore`), which keeps the event loop
 free and serialises writes without a lock per call.
+
+The bot is the database's only writer, so sessions are cached in memory write-through: a turn
+reads its session from memory and pays for one durable commit. The replies a turn produces are
+written in the same transaction as the session (the outbox), so a crash between saving and sending
+can never leave a doctor without the next question: unsent replies are sent again at start-up.
+
+Privacy at rest: the files are 0600; a chat is stored under a keyed hash of its id (the id itself
+is kept only beside a reply or reminder not yet sent, which needs an address); the text of a
+finished dialog's replies is erased once delivered.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
+import hmac
 import json
+import os
 import sqlite3
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -23,22 +37,46 @@ from dialogs.session import Session
 __all__ = [
     "AsyncStore",
     "AuditEntry",
+    "OutRow",
+    "Outgoing",
     "Progress",
     "Reminder",
     "Store",
     "StoreError",
+    "StoreGoneError",
+    "Stored",
     "hash_user",
 ]
 
 _T = TypeVar("_T")
 
+# Update ids applied per chat, newest last: enough to recognise any re-delivery Telegram makes
+# (it re-sends only what the last getUpdates did not confirm), without assuming ids rise.
+APPLIED_WINDOW = 64
+CACHE_SIZE = 20_000
+FILE_MODE = 0o600
+
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS sessions (
-    chat_id INTEGER PRIMARY KEY,
+CREATE TABLE IF NOT EXISTS chats (
+    key INTEGER PRIMARY KEY,
     session TEXT NOT NULL,
     updated_at REAL NOT NULL,
-    last_update_id INTEGER NOT NULL DEFAULT 0
+    applied TEXT NOT NULL DEFAULT '',
+    expired INTEGER NOT NULL DEFAULT 0,
+    open INTEGER NOT NULL DEFAULT 0
 );
+CREATE INDEX IF NOT EXISTS chats_open ON chats (updated_at) WHERE open = 1;
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY,
+    key INTEGER NOT NULL,
+    chat_id INTEGER,
+    text TEXT,
+    markup TEXT,
+    sent_date INTEGER,
+    ephemeral INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS outbox_key ON outbox (key, id);
+CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (id) WHERE sent_date IS NULL;
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY,
     at REAL NOT NULL,
@@ -74,9 +112,19 @@ class StoreError(RuntimeError):
     """The database cannot be opened or used; the message names the file and what to do."""
 
 
+class StoreGoneError(StoreError):
+    """The database file was deleted or replaced under the running bot: stop, lose nothing."""
+
+
 def hash_user(user_id: int, salt: str) -> str:
     """A salted hash of a Telegram user id: who, for the audit log, without the id itself."""
     return hashlib.sha256(f"{salt}:{user_id}".encode()).hexdigest()[:16]
+
+
+def chat_key(chat_id: int, salt: str) -> int:
+    """The key a chat is stored under: a keyed hash of its id (64 bits), never the id."""
+    digest = hmac.new(salt.encode(), f"chat:{chat_id}".encode(), hashlib.sha256).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 @dataclass(frozen=True)
@@ -117,20 +165,52 @@ class Progress:
 
 
 @dataclass(frozen=True)
+class Outgoing:
+    """One message to send: its text as the transport renders it, and its buttons (JSON)."""
+
+    text: str
+    markup: str | None = None
+
+
+@dataclass(frozen=True)
+class OutRow:
+    """A message of the outbox: `sent_date` is Telegram's date of delivery, None while unsent."""
+
+    id: int
+    text: str | None
+    markup: str | None
+    sent_date: int | None = None
+    ephemeral: bool = False
+
+
+@dataclass(frozen=True)
 class Stored:
-    """A session as stored, with when it was written and the last update applied to it."""
+    """A chat as stored: its session, when written, the updates applied, its current replies."""
 
     session: Session
     updated_at: float
-    last_update_id: int
+    applied: tuple[int, ...] = ()
+    expired: bool = False
+    rows: tuple[OutRow, ...] = field(default=())
+
+    @property
+    def unsent(self) -> tuple[OutRow, ...]:
+        """The current replies not yet delivered."""
+        return tuple(r for r in self.rows if r.sent_date is None)
 
 
 class Store:
     """Synchronous store over one SQLite connection. Use from one thread (see AsyncStore)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, salt: str = "") -> None:
         self.path = path
+        self.salt = salt
+        self._cache: OrderedDict[int, Stored] = OrderedDict()
+        self._marks: list[tuple[int, int]] = []  # (row id, Telegram date) not yet written
+        # The event loop marks replies delivered while the store thread reads and writes chats.
+        self._lock = threading.Lock()
         try:
+            _private_file(path)
             self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")
@@ -139,54 +219,173 @@ class Store:
             if status != "ok":
                 raise sqlite3.DatabaseError(status)
             self.db.executescript(SCHEMA)
-        except sqlite3.Error as error:
+            self._migrate()
+            for suffix in ("-wal", "-shm"):
+                companion = Path(f"{path}{suffix}")
+                if companion.exists():
+                    companion.chmod(FILE_MODE)
+            self._identity = _identity(path)
+        except (sqlite3.Error, OSError) as error:
             raise StoreError(
                 f"Cannot use the database {path}: {error}. Check that the folder is writable "
                 "and the file is an intact SQLite database (move a damaged file aside)."
             ) from None
 
+    def _migrate(self) -> None:
+        """Move sessions of the first schema (keyed by chat id, in clear) under hashed keys."""
+        legacy = self.db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sessions'"
+        ).fetchone()
+        if legacy is None:
+            return
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            rows = self.db.execute("SELECT chat_id, session, updated_at FROM sessions").fetchall()
+            self.db.executemany(
+                "INSERT OR REPLACE INTO chats (key, session, updated_at, open) VALUES (?, ?, ?, 1)",
+                [(self.key(chat), text, at) for chat, text, at in rows],
+            )
+            self.db.execute("DROP TABLE sessions")
+
     def close(self) -> None:
-        """Close the connection."""
+        """Write pending delivery marks and close the connection."""
+        with contextlib.suppress(sqlite3.Error):
+            self.flush()
         self.db.close()
 
+    def key(self, chat_id: int) -> int:
+        """The stored key of a chat."""
+        return chat_key(chat_id, self.salt)
+
+    def check(self) -> None:
+        """Raise StoreGoneError when the file at our path is no longer the database we opened."""
+        try:
+            now = _identity(self.path)
+        except FileNotFoundError:
+            now = None
+        if now != self._identity:
+            raise StoreGoneError(
+                f"The database {self.path} was deleted or replaced while the bot was running. "
+                "Stopping so that no answer is written where it would be lost; restore the file "
+                "and start the bot again."
+            )
+
+    # --- sessions and their outbox ---
+
     def load(self, chat_id: int) -> Stored | None:
-        """The stored session of a chat, if any."""
+        """The stored chat, from memory when cached."""
+        key = self.key(chat_id)
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+                return cached
         row = self.db.execute(
-            "SELECT session, updated_at, last_update_id FROM sessions WHERE chat_id = ?",
-            (chat_id,),
+            "SELECT session, updated_at, applied, expired FROM chats WHERE key = ?", (key,)
         ).fetchone()
         if row is None:
             return None
-        return Stored(Session.model_validate_json(row[0]), row[1], row[2])
+        rows = tuple(
+            OutRow(i, text, markup, date, bool(eph))
+            for i, text, markup, date, eph in self.db.execute(
+                "SELECT id, text, markup, sent_date, ephemeral FROM outbox WHERE key = ? "
+                "ORDER BY id",
+                (key,),
+            )
+        )
+        applied = tuple(int(u) for u in row[2].split()) if row[2] else ()
+        stored = Stored(Session.model_validate_json(row[0]), row[1], applied, bool(row[3]), rows)
+        self._remember(key, stored)
+        return stored
 
-    def save(
+    def commit(
         self,
         chat_id: int,
-        session: Session,
-        now: float,
-        update_id: int,
+        stored: Stored,
+        outbox: Sequence[Outgoing] | None = None,
         *,
+        ephemeral: bool = False,
         audit: AuditEntry | None = None,
         training: TrainingEntry | None = None,
-    ) -> None:
-        """Write the session, its audit entry and training answers in one durable transaction.
+    ) -> Stored:
+        """Write the chat, its new replies, audit entry and training answers in one transaction.
 
-        One transaction, so that a crash can never keep the answer and lose the attempt it scored.
+        One transaction, so that a crash can never keep the answer and lose the reply that asks
+        the next question, or the attempt it scored. `outbox` None keeps the current replies.
+        Returns the chat as stored (with the replies' ids).
         """
+        self.check()
+        key = self.key(chat_id)
+        marks = self._take_marks()
+        try:
+            rows = self._commit(key, chat_id, stored, outbox, ephemeral, marks, audit, training)
+        except BaseException:
+            self._give_back(marks)
+            raise
+        result = replace(stored, applied=stored.applied[-APPLIED_WINDOW:], rows=rows)
+        self._remember(key, result)
+        return result
+
+    def _commit(  # noqa: PLR0917 - the pieces of one transaction
+        self,
+        key: int,
+        chat_id: int,
+        stored: Stored,
+        outbox: Sequence[Outgoing] | None,
+        ephemeral: bool,
+        marks: list[tuple[int, int]],
+        audit: AuditEntry | None,
+        training: TrainingEntry | None,
+    ) -> tuple[OutRow, ...]:
+        session = stored.session
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
+            self._write_marks(marks)
             self.db.execute(
-                "INSERT INTO sessions (chat_id, session, updated_at, last_update_id) "
-                "VALUES (?, ?, ?, ?) ON CONFLICT (chat_id) DO UPDATE SET "
+                "INSERT INTO chats (key, session, updated_at, applied, expired, open) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
                 "session = excluded.session, updated_at = excluded.updated_at, "
-                "last_update_id = MAX(sessions.last_update_id, excluded.last_update_id)",
-                (chat_id, session.model_dump_json(), now, update_id),
+                "applied = excluded.applied, expired = excluded.expired, open = excluded.open",
+                (
+                    key,
+                    session.model_dump_json(),
+                    stored.updated_at,
+                    " ".join(map(str, stored.applied[-APPLIED_WINDOW:])),
+                    int(stored.expired),
+                    int(session.dialog != "menu"),
+                ),
             )
+            rows = stored.rows
+            if outbox is not None:
+                self.db.execute("DELETE FROM outbox WHERE key = ?", (key,))
+                new: list[OutRow] = []
+                for message in outbox:
+                    cursor = self.db.execute(
+                        "INSERT INTO outbox (key, chat_id, text, markup, ephemeral) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        (key, chat_id, message.text, message.markup, int(ephemeral)),
+                    )
+                    new.append(
+                        OutRow(
+                            int(cursor.lastrowid or 0),
+                            message.text,
+                            message.markup,
+                            None,
+                            ephemeral,
+                        )
+                    )
+                rows = tuple(new)
             if audit is not None:
                 self.db.execute(
                     "INSERT INTO audit (at, user_hash, dialog, grades, guideline) "
                     "VALUES (?, ?, ?, ?, ?)",
-                    (now, audit.user_hash, audit.dialog, audit.grades, audit.guideline),
+                    (
+                        stored.updated_at,
+                        audit.user_hash,
+                        audit.dialog,
+                        audit.grades,
+                        audit.guideline,
+                    ),
                 )
             if training is not None:
                 self.db.executemany(
@@ -194,7 +393,7 @@ class Store:
                     "rule) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [
                         (
-                            now,
+                            stored.updated_at,
                             training.user_hash,
                             a.case,
                             a.topic,
@@ -205,6 +404,117 @@ class Store:
                         for a in training.attempts
                     ],
                 )
+        return rows
+
+    def mark_sent(self, chat_id: int, row_id: int, date: int) -> None:
+        """Record a reply delivered: at once in memory, durably with the next write or flush.
+
+        Safe to call from the event loop. Losing a mark in a crash only means the reply is sent
+        once more at start-up.
+        """
+        key = self.key(chat_id)
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached is not None:
+                rows = tuple(
+                    replace(r, sent_date=date, text=None if r.ephemeral else r.text)
+                    if r.id == row_id
+                    else r
+                    for r in cached.rows
+                )
+                self._cache[key] = replace(cached, rows=rows)
+            self._marks.append((row_id, date))
+
+    @property
+    def marks_pending(self) -> bool:
+        """Whether delivery marks wait to be written."""
+        return bool(self._marks)
+
+    def flush(self) -> None:
+        """Write pending delivery marks (one transaction)."""
+        marks = self._take_marks()
+        if not marks:
+            return
+        try:
+            with self.db:
+                self.db.execute("BEGIN IMMEDIATE")
+                self._write_marks(marks)
+        except BaseException:
+            self._give_back(marks)
+            raise
+
+    def _take_marks(self) -> list[tuple[int, int]]:
+        with self._lock:
+            marks, self._marks = self._marks, []
+        return marks
+
+    def _give_back(self, marks: list[tuple[int, int]]) -> None:
+        with self._lock:
+            self._marks[:0] = marks
+
+    def _write_marks(self, marks: list[tuple[int, int]]) -> None:
+        if not marks:
+            return
+        # Once delivered, a reply no longer needs its address; a finished dialog's text goes too.
+        self.db.executemany(
+            "UPDATE outbox SET sent_date = ?, chat_id = NULL, "
+            "text = CASE WHEN ephemeral THEN NULL ELSE text END WHERE id = ?",
+            [(date, row_id) for row_id, date in marks],
+        )
+
+    def unsent_chats(self) -> list[int]:
+        """Chat ids with replies not yet delivered (read at start-up)."""
+        return [
+            int(chat)
+            for (chat,) in self.db.execute(
+                "SELECT DISTINCT chat_id FROM outbox "
+                "WHERE sent_date IS NULL AND chat_id IS NOT NULL"
+            )
+        ]
+
+    def drop_chat(self, chat_id: int) -> None:
+        """A chat that blocked the bot: forget its unsent replies and pending reminders."""
+        key = self.key(chat_id)
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute("DELETE FROM outbox WHERE key = ?", (key,))
+            self.db.execute("DELETE FROM reminders WHERE chat_id = ? AND sent = 0", (chat_id,))
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache[key] = replace(cached, rows=())
+
+    def sweep_expired(self, before: float) -> int:
+        """Erase the answers of dialogs left open since `before`; return how many."""
+        rows = self.db.execute(
+            "SELECT key, session FROM chats WHERE open = 1 AND updated_at < ?", (before,)
+        ).fetchall()
+        if not rows:
+            return 0
+        self.check()
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            for key, text in rows:
+                old = Session.model_validate_json(text)
+                blank = Session(guideline=old.guideline, step=old.step + 1)
+                self.db.execute(
+                    "UPDATE chats SET session = ?, expired = 1, open = 0 WHERE key = ?",
+                    (blank.model_dump_json(), key),
+                )
+                self.db.execute("DELETE FROM outbox WHERE key = ?", (key,))
+        with self._lock:
+            for key, _ in rows:
+                self._cache.pop(key, None)
+        return len(rows)
+
+    def _remember(self, key: int, stored: Stored) -> None:
+        with self._lock:
+            self._cache[key] = stored
+            self._cache.move_to_end(key)
+            if len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+
+    # --- audit, reminders, training ---
 
     def audit_rows(self) -> list[dict[str, object]]:
         """Every audit row, oldest first."""
@@ -240,7 +550,7 @@ class Store:
         ).fetchall()
         return [Reminder(*row) for row in rows]
 
-    def mark_sent(self, reminder_id: int) -> None:
+    def mark_reminder_sent(self, reminder_id: int) -> None:
         """Mark a reminder sent."""
         with self.db:
             self.db.execute("UPDATE reminders SET sent = 1 WHERE id = ?", (reminder_id,))
@@ -269,13 +579,31 @@ class Store:
         """Store many sessions at once (benchmarks and tests)."""
         with self.db:
             self.db.executemany(
-                "INSERT OR REPLACE INTO sessions (chat_id, session, updated_at) VALUES (?, ?, ?)",
-                [(chat, s.model_dump_json(), now) for chat, s in sessions],
+                "INSERT OR REPLACE INTO chats (key, session, updated_at, open) VALUES (?, ?, ?, ?)",
+                [
+                    (self.key(chat), s.model_dump_json(), now, int(s.dialog != "menu"))
+                    for chat, s in sessions
+                ],
             )
+        with self._lock:
+            self._cache.clear()
 
     def execute_json(self, sql: str, *params: object) -> str:
         """Run a read query and return its rows as JSON (for tests and diagnostics)."""
         return json.dumps(self.db.execute(sql, params).fetchall())
+
+
+def _private_file(path: Path) -> None:
+    """Create the database file readable by its owner only, or make an existing one so."""
+    if path.exists():
+        path.chmod(FILE_MODE)
+    else:
+        os.close(os.open(path, os.O_CREAT | os.O_RDWR, FILE_MODE))
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    status = path.stat()
+    return status.st_dev, status.st_ino
 
 
 class AsyncStore:

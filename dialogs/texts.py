@@ -303,3 +303,18 @@ PROGRESS_TOPIC: Final = "{mark} {topic}: {right}/{total} right ({percent}%)"
 PROGRESS_MISSED: Final = "Most often missed:"
 PROGRESS_CAPTION: Final = "Accuracy per topic, left to right: {topics}"
 PROGRESS_MARKS: Final = ("🟦", "🟧", "🟩", "🟪", "🟦", "🟥")
+
+# --- Telegram transport: delivery, input it does not read, errors (one block, bot-side) ---
+NOT_APPLIED: Final = (
+    "Your last message reached me before this question was shown, so it was not recorded. "
+    "Please answer the question below."
+)
+NOT_SAVED: Final = (
+    "Something went wrong on our side and your last answer was not saved. Please send it again."
+)
+EDIT_IGNORED: Final = (
+    "Edited messages are not read, so nothing was changed. To change an answer, use /back."
+)
+PRIVATE_ONLY: Final = "This bot works in private chats only. Message it directly."
+NON_TEXT: Final = "I read text and buttons only."
+TAP_IGNORED: Final = "That button is not one of mine."

@@ -13,6 +13,7 @@ from tests.bot.fake_telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:TEST-token-do-not-log-AbCdEf"  # noqa: S105 - a fake token for a fake server
+SALT = "test-salt-7f3a9c"  # a fixed AUDIT_SALT, so tests can compute chat keys
 
 
 # Every process started, so that a failing test cannot leave a bot running (see conftest).
@@ -23,7 +24,11 @@ class BotProcess:
     """`python -m bot` with TELEGRAM_TOKEN set, pointed at the fake server."""
 
     def __init__(self, fake: FakeTelegram, database: Path, token: str = TOKEN, **env: str) -> None:
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
+        self.env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("TELEGRAM_") and k not in ("AUDIT_SALT", "ALLOWED_USER_IDS")
+        }
         self.env.update(
             {
                 "TELEGRAM_TOKEN": token,
@@ -32,6 +37,7 @@ class BotProcess:
                 "REMINDER_POLL_SECONDS": "0.2",
                 "TELEGRAM_TIMEOUT_SECONDS": "1",
                 "PYTHONUNBUFFERED": "1",
+                "AUDIT_SALT": SALT,
                 **env,
             }
         )
