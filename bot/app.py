@@ -15,6 +15,7 @@ import functools
 import json
 import logging
 import re
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,7 +43,8 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.request import BaseRequest, HTTPXRequest
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
+from telegram.request._requestparameter import RequestParameter
 
 from bot.chart import accuracy_chart
 from bot.service import (
@@ -450,7 +452,18 @@ def _label_of(query: Any, option: str) -> str | None:
 
 
 class _Application(Application):  # type: ignore[type-arg]
-    """PTB's Application, waiting for Telegram at start-up instead of giving up."""
+    """PTB's Application, waiting for Telegram at start-up instead of giving up, and telling
+    the update ledger when an update has been handled."""
+
+    ledger: UpdateLedger | None = None
+
+    async def process_update(self, update: object) -> None:
+        """Process the update; then it may be confirmed to Telegram."""
+        try:
+            await super().process_update(update)
+        finally:
+            if self.ledger is not None and isinstance(update, Update):
+                self.ledger.finished(update.update_id)
 
     async def initialize(self) -> None:
         """Initialise; while Telegram cannot be reached, say so and retry with backoff."""
@@ -472,52 +485,110 @@ class _Application(Application):  # type: ignore[type-arg]
                 return
 
 
-class SafeUpdatesRequest(HTTPXRequest):
-    """getUpdates that skips an update PTB cannot parse (one log line, no content), instead of
-    fetching it again forever and leaving every other chat unanswered."""
+class UpdateLedger:
+    """Updates fetched but not yet durably handled, so that getUpdates confirms none of them.
 
-    def __init__(self, **kwargs: Any) -> None:
+    PTB confirms a batch of updates (by asking for the next offset) as soon as it has queued
+    them, so a crash before they were saved would lose them. Here the offset asked for never
+    passes an update still in hand: after a crash, Telegram delivers it again. Updates already
+    handed to PTB in this process are not handed over twice.
+    """
+
+    def __init__(self, remember: int = 10_000) -> None:
+        self.unfinished: set[int] = set()
+        self._seen: OrderedDict[int, None] = OrderedDict()
+        self._remember = remember
+
+    def offset(self, asked: int | None) -> int | None:
+        """The offset to ask Telegram for: PTB's, held back to the oldest update in hand."""
+        if not self.unfinished:
+            return asked
+        lowest = min(self.unfinished)
+        return lowest if asked is None else min(asked, lowest)
+
+    def fresh(self, update_id: int) -> bool:
+        """Whether an update is new to this process (and now in hand)."""
+        if update_id in self._seen:
+            return False
+        self._seen[update_id] = None
+        if len(self._seen) > self._remember:
+            self._seen.popitem(last=False)
+        self.unfinished.add(update_id)
+        return True
+
+    def finished(self, update_id: int) -> None:
+        """An update saved (or needing no saving): Telegram may forget it."""
+        self.unfinished.discard(update_id)
+
+
+class SafeUpdatesRequest(HTTPXRequest):
+    """getUpdates that confirms only handled updates (see UpdateLedger) and skips an update PTB
+    cannot parse (one log line, no content) instead of fetching it again forever while every
+    other chat waits."""
+
+    def __init__(self, ledger: UpdateLedger | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.ledger = ledger or UpdateLedger()
         self._skipped: set[int] = set()
 
     async def do_request(
-        self, url: str, method: str, *args: Any, **kwargs: Any
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        *args: Any,
+        **kwargs: Any,
     ) -> tuple[int, bytes]:
-        """The Bot API call; malformed updates of a getUpdates answer replaced by empty ones."""
-        code, payload = await super().do_request(url, method, *args, **kwargs)
-        if code == 200 and url.endswith("/getUpdates"):
-            payload = self._sanitise(payload)
+        """The Bot API call; for getUpdates, the offset held back and the answer cleaned."""
+        polling = url.endswith("/getUpdates")
+        if polling and request_data is not None:
+            params = dict(request_data.parameters)
+            offset = self.ledger.offset(_int_or_none(params.get("offset")))
+            if offset is not None:
+                params["offset"] = offset
+            request_data = RequestData(
+                [RequestParameter.from_input(k, v) for k, v in params.items()]
+            )
+        code, payload = await super().do_request(url, method, request_data, *args, **kwargs)
+        if code == 200 and polling:
+            payload, handed = self._sanitise(payload)
+            if not handed and self.ledger.unfinished:
+                # Telegram answered at once with updates still in hand: do not spin.
+                await asyncio.sleep(0.1)
         return code, payload
 
-    def _sanitise(self, payload: bytes) -> bytes:
+    def _sanitise(self, payload: bytes) -> tuple[bytes, int]:
         try:
             body = json.loads(payload)
             updates = body["result"]
         except (ValueError, KeyError, TypeError):
-            return payload
+            return payload, 0
         if not isinstance(updates, list):
-            return payload
+            return payload, 0
         clean: list[Any] = []
-        changed = False
         for item in updates:
+            update_id = item.get("update_id") if isinstance(item, dict) else None
+            if not isinstance(update_id, int):
+                continue  # nothing to confirm it by; Telegram never sends this
+            if not self.ledger.fresh(update_id):
+                continue
             try:
                 Update.de_json(item, None)
-                clean.append(item)
-                continue
             except Exception as error:
-                kind = type(error).__name__
-            changed = True
-            update_id = item.get("update_id") if isinstance(item, dict) else None
-            if isinstance(update_id, int):
                 # An empty update keeps its id, so that PTB confirms it and moves on.
-                clean.append({"update_id": update_id})
                 if update_id not in self._skipped:
                     self._skipped.add(update_id)
-                    log.warning("skipped malformed update %d (%s)", update_id, kind)
-        if not changed:
-            return payload
+                    log.warning("skipped malformed update %d (%s)", update_id, type(error).__name__)
+                item = {"update_id": update_id}  # noqa: PLW2901
+            clean.append(item)
+        if len(clean) == len(updates) and clean == updates:
+            return payload, len(clean)
         body["result"] = clean
-        return json.dumps(body).encode()
+        return json.dumps(body).encode(), len(clean)
+
+
+def _int_or_none(value: object) -> int | None:
+    return int(value) if isinstance(value, int | str) and str(value).lstrip("-").isdigit() else None
 
 
 def build_application(  # noqa: PLR0917 - the composition root takes every dependency
@@ -565,12 +636,15 @@ def build_application(  # noqa: PLR0917 - the composition root takes every depen
     else:
         timeout = settings.telegram_timeout_seconds
         builder = builder.read_timeout(timeout).write_timeout(timeout).connect_timeout(timeout)
-    builder = builder.get_updates_request(
-        updates_request
-        if updates_request is not None
-        else SafeUpdatesRequest(connection_pool_size=1)
-    )
+    ledger = UpdateLedger()
+    if updates_request is None:
+        updates_request = SafeUpdatesRequest(ledger, connection_pool_size=1)
+    builder = builder.get_updates_request(updates_request)
     application = builder.build()
+    if isinstance(application, _Application):
+        application.ledger = ledger
+    # Saved is enough: from then on the outbox, not Telegram's re-delivery, makes the reply.
+    service.saved = ledger.finished
 
     async def send(chat_id: int, row: OutRow) -> int:
         return await bot.send_row(application, chat_id, row)

@@ -144,6 +144,7 @@ class ChatService:
     send: Send | None = None
     timezone: tzinfo = UTC
     on_fatal: Callable[[BaseException], None] | None = None
+    saved: Callable[[int], None] | None = None  # told each update id once its turn is durable
     locks: ChatLocks = field(default_factory=ChatLocks)
     backoff_start: float = BACKOFF_START  # first wait before sending a failed reply again
     _retry: dict[int, tuple[float, float]] = field(default_factory=dict)  # chat: (due, backoff)
@@ -194,6 +195,8 @@ class ChatService:
                 raise NotSavedError("the database is gone") from error
             except Exception as error:
                 raise NotSavedError(type(error).__name__) from error
+            if self.saved is not None:
+                self.saved(update_id)
             if then is not None:
                 then(outcome)
             resend = outcome.duplicate and not any(r.sent_date is None for r in rows)
