@@ -15,7 +15,7 @@ import functools
 import json
 import logging
 import re
-from collections import OrderedDict
+import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -97,6 +97,8 @@ REMINDER_DATA = re.compile(r"^rem:(crs|neuro):(\d{1,12})$")
 BED_LABEL = re.compile(r"^[A-Za-z0-9-]{1,8}$")
 MAX_ATTEMPTS = 5
 STARTUP_BACKOFF_MAX = 60.0
+HANDED_MEMORY = 300.0  # seconds an update id handed to PTB is recognised if returned again
+HANDED_PRUNE = 1000
 
 
 async def send_with_retry(call: Callable[[], Awaitable[_T]], attempts: int = MAX_ATTEMPTS) -> _T:
@@ -494,10 +496,13 @@ class UpdateLedger:
     handed to PTB in this process are not handed over twice.
     """
 
-    def __init__(self, remember: int = 10_000) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.unfinished: set[int] = set()
-        self._seen: OrderedDict[int, None] = OrderedDict()
-        self._remember = remember
+        # Ids handed to PTB lately, with when: while the offset is held back Telegram returns
+        # them again. Remembered for minutes only, so an id Telegram reuses later (it restarts
+        # ids at random after a week of silence) is never taken for one already handed.
+        self._handed: dict[int, float] = {}
+        self._clock = clock
 
     def offset(self, asked: int | None) -> int | None:
         """The offset to ask Telegram for: PTB's, held back to the oldest update in hand."""
@@ -507,12 +512,14 @@ class UpdateLedger:
         return lowest if asked is None else min(asked, lowest)
 
     def fresh(self, update_id: int) -> bool:
-        """Whether an update is new to this process (and now in hand)."""
-        if update_id in self._seen:
+        """Whether an update is new to PTB (and now in hand)."""
+        now = self._clock()
+        if len(self._handed) > HANDED_PRUNE:
+            self._handed = {u: at for u, at in self._handed.items() if now - at < HANDED_MEMORY}
+        at = self._handed.get(update_id)
+        if at is not None and now - at < HANDED_MEMORY:
             return False
-        self._seen[update_id] = None
-        if len(self._seen) > self._remember:
-            self._seen.popitem(last=False)
+        self._handed[update_id] = now
         self.unfinished.add(update_id)
         return True
 
@@ -600,8 +607,6 @@ def build_application(  # noqa: PLR0917 - the composition root takes every depen
     clock: Callable[[], float] | None = None,
 ) -> tuple[App, Bot]:
     """The composition root: every dependency is built or handed in here and nowhere else."""
-    import time  # noqa: PLC0415 - only for the default clock
-
     token = settings.token
     if not token:
         raise ValueError("TELEGRAM_TOKEN is not set")
@@ -616,6 +621,7 @@ def build_application(  # noqa: PLR0917 - the composition root takes every depen
         expiry_seconds=settings.session_expiry_hours * 3600,
         clock=clock or time.time,
         timezone=ZoneInfo(settings.site_timezone),
+        backoff_start=settings.send_backoff_seconds,
     )
     bot = Bot(settings=settings, service=service, guideline=engine.guideline)
     service.render = bot.render

@@ -61,6 +61,7 @@ BACKOFF_START = 1.0
 BACKOFF_MAX = 30.0
 SWEEP_SECONDS = 60.0
 FLUSH_SECONDS = 0.5
+APPLIED_TTL = 24 * 3600.0
 CHECK_SECONDS = 1.0  # how often the database file's identity is checked
 
 
@@ -217,10 +218,13 @@ class ChatService:
     ) -> tuple[Outcome, tuple[OutRow, ...]]:
         store = self.store.store
         stored = store.load(chat_id)
-        if stored is not None and update_id and update_id in stored.applied:
-            return Outcome([], stored.session, duplicate=True), stored.rows
         now = self.clock()
-        applied = stored.applied if stored is not None else ()
+        # Telegram re-delivers for at most a day, and restarts ids at random after a week of
+        # silence: ids applied longer ago than that can only collide, never repeat.
+        recent = stored is not None and now - stored.updated_at < APPLIED_TTL
+        applied = stored.applied if stored is not None and recent else ()
+        if stored is not None and update_id and update_id in applied:
+            return Outcome([], stored.session, duplicate=True), stored.rows
         if update_id:
             applied = (*applied, update_id)
         notices: list[Reply] = []

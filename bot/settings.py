@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     reminder_poll_seconds: float = Field(default=30, gt=0)
     # Seconds to wait for one Bot API call before retrying it.
     telegram_timeout_seconds: float = Field(default=10, gt=0)
+    # First wait before sending a failed reply again; doubles up to 30 s, until delivered.
+    send_backoff_seconds: float = Field(default=1.0, gt=0, le=30)
     # The site's time zone (IANA name), for reminder times and the time stamp of a handover.
     site_timezone: str = "UTC"
     # Answer private chats only; groups and channels get a one-line explanation.

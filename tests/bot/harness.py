@@ -38,6 +38,7 @@ class BotProcess:
                 "TELEGRAM_TIMEOUT_SECONDS": "1",
                 "PYTHONUNBUFFERED": "1",
                 "AUDIT_SALT": SALT,
+                "SEND_BACKOFF_SECONDS": "0.1",
                 **env,
             }
         )
