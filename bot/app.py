@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import json
 import logging
 import re
@@ -56,7 +55,7 @@ from bot.service import (
     UndeliverableError,
 )
 from bot.settings import Settings
-from bot.store import AsyncStore, Outgoing, OutRow, Store
+from bot.store import AsyncStore, Outgoing, OutRow, Reminder, Store
 from bot.telegram_render import (
     MAX_CALLBACK_BYTES,
     keyboard,
@@ -403,30 +402,27 @@ class Bot:
         hours = self._intervals()[kind]
         due = self.service.clock() + hours * 3600
         await store.run(Store.add_reminder, store.store, chat_id, due, kind, "")
-        when = datetime.fromtimestamp(due, self.service.timezone).strftime("%H:%M on %d %b")
+        when = datetime.fromtimestamp(due, self.service.timezone).strftime("%H:%M %Z on %d %b")
         self.best_effort(query.answer, "answering a button")
         await send_with_retry(
             lambda: context.bot.send_message(chat_id, texts.REMINDER_SET.format(time=when))
         )
 
-    async def deliver_reminders(self, application: App) -> None:
-        """Send reminders that have come due (run periodically; survives restarts via SQLite)."""
+    def reminder_text(self, reminder: Reminder) -> str:
+        """The message of a reminder that has come due."""
+        label = f" (bed {reminder.label})" if reminder.label else ""
+        return texts.REMINDER_DUE.format(
+            what=texts.REMINDER_WHAT[reminder.kind],
+            label=label,
+            command=texts.REMINDER_COMMAND[reminder.kind],
+        )
+
+    async def deliver_reminders(self) -> None:
+        """Queue due reminders into the outbox (marked before sending), then send them."""
         store = self.service.store
-        for reminder in await store.run(Store.due_reminders, store.store, self.service.clock()):
-            label = f" (bed {reminder.label})" if reminder.label else ""
-            text = texts.REMINDER_DUE.format(
-                what=texts.REMINDER_WHAT[reminder.kind],
-                label=label,
-                command=texts.REMINDER_COMMAND[reminder.kind],
-            )
-            try:
-                await send_with_retry(
-                    functools.partial(application.bot.send_message, reminder.chat_id, text)
-                )
-            except Exception as error:
-                log.warning("reminder not delivered: %s", type(error).__name__)
-                continue
-            await store.run(Store.mark_reminder_sent, store.store, reminder.id)
+        now = self.service.clock()
+        await store.run(Store.queue_reminders, store.store, now, self.reminder_text)
+        await self.service.deliver_reminders()
 
 
 def _chat(update: Update) -> int:
@@ -718,7 +714,7 @@ async def _reminder_loop(bot: Bot, application: App) -> None:
     poll = bot.settings.reminder_poll_seconds
     while application.running:
         try:
-            await bot.deliver_reminders(application)
+            await bot.deliver_reminders()
         except Exception as error:
             log.warning("reminder check failed: %s", type(error).__name__)
         # Sleep in short slices so that stopping the bot is never held up by this loop.

@@ -381,6 +381,12 @@ class ChatService:
                 return
             await self._deliver(chat_id, stored.rows, attempts=1)
 
+    async def deliver_reminders(self) -> None:
+        """Send the reminder messages waiting in the outbox, each in its chat's order."""
+        for chat_id, row in await self.store.run(Store.reminder_rows, self.store.store):
+            async with self.locks.hold(chat_id):
+                await self._deliver(chat_id, [row], attempts=2)
+
     async def run_sender(self, running: Callable[[], bool] = lambda: True) -> None:
         """Until stopped: deliver what failed (backoff), write delivery marks, erase expired
         dialogs, and watch that the database file is still ours. Start-up resends what a crash

@@ -73,7 +73,8 @@ CREATE TABLE IF NOT EXISTS outbox (
     text TEXT,
     markup TEXT,
     sent_date INTEGER,
-    ephemeral INTEGER NOT NULL DEFAULT 0
+    ephemeral INTEGER NOT NULL DEFAULT 0,
+    kind TEXT NOT NULL DEFAULT 'turn'
 );
 CREATE INDEX IF NOT EXISTS outbox_key ON outbox (key, id);
 CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (id) WHERE sent_date IS NULL;
@@ -232,7 +233,18 @@ class Store:
             ) from None
 
     def _migrate(self) -> None:
-        """Move sessions of the first schema (keyed by chat id, in clear) under hashed keys."""
+        """Move sessions of the first schema (keyed by chat id, in clear) under hashed keys;
+        keep one pending reminder per chat and kind (sent ones are not kept any more)."""
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute("DELETE FROM reminders WHERE sent = 1")
+            self.db.execute(
+                "DELETE FROM reminders WHERE id NOT IN "
+                "(SELECT MAX(id) FROM reminders GROUP BY chat_id, kind)"
+            )
+            self.db.execute(
+                "CREATE UNIQUE INDEX IF NOT EXISTS reminders_one ON reminders (chat_id, kind)"
+            )
         legacy = self.db.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sessions'"
         ).fetchone()
@@ -288,8 +300,8 @@ class Store:
         rows = tuple(
             OutRow(i, text, markup, date, bool(eph))
             for i, text, markup, date, eph in self.db.execute(
-                "SELECT id, text, markup, sent_date, ephemeral FROM outbox WHERE key = ? "
-                "ORDER BY id",
+                "SELECT id, text, markup, sent_date, ephemeral FROM outbox "
+                "WHERE key = ? AND kind = 'turn' ORDER BY id",
                 (key,),
             )
         )
@@ -357,7 +369,7 @@ class Store:
             )
             rows = stored.rows
             if outbox is not None:
-                self.db.execute("DELETE FROM outbox WHERE key = ?", (key,))
+                self.db.execute("DELETE FROM outbox WHERE key = ? AND kind = 'turn'", (key,))
                 new: list[OutRow] = []
                 for message in outbox:
                     cursor = self.db.execute(
@@ -461,6 +473,7 @@ class Store:
             "text = CASE WHEN ephemeral THEN NULL ELSE text END WHERE id = ?",
             [(date, row_id) for row_id, date in marks],
         )
+        self.db.execute("DELETE FROM outbox WHERE kind = 'reminder' AND sent_date IS NOT NULL")
 
     def unsent_chats(self) -> list[int]:
         """Chat ids with replies not yet delivered (read at start-up)."""
@@ -468,7 +481,7 @@ class Store:
             int(chat)
             for (chat,) in self.db.execute(
                 "SELECT DISTINCT chat_id FROM outbox "
-                "WHERE sent_date IS NULL AND chat_id IS NOT NULL"
+                "WHERE sent_date IS NULL AND chat_id IS NOT NULL AND kind = 'turn'"
             )
         ]
 
@@ -478,7 +491,7 @@ class Store:
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             self.db.execute("DELETE FROM outbox WHERE key = ?", (key,))
-            self.db.execute("DELETE FROM reminders WHERE chat_id = ? AND sent = 0", (chat_id,))
+            self.db.execute("DELETE FROM reminders WHERE chat_id = ?", (chat_id,))
         with self._lock:
             cached = self._cache.get(key)
             if cached is not None:
@@ -501,7 +514,7 @@ class Store:
                     "UPDATE chats SET session = ?, expired = 1, open = 0 WHERE key = ?",
                     (blank.model_dump_json(), key),
                 )
-                self.db.execute("DELETE FROM outbox WHERE key = ?", (key,))
+                self.db.execute("DELETE FROM outbox WHERE key = ? AND kind = 'turn'", (key,))
         with self._lock:
             for key, _ in rows:
                 self._cache.pop(key, None)
@@ -525,35 +538,64 @@ class Store:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def add_reminder(self, chat_id: int, due_at: float, kind: str, label: str = "") -> int:
-        """Store a reminder; return its id."""
+        """Set the chat's reminder of this kind (one per chat and kind: a second tap moves it);
+        return its id."""
         with self.db:
-            cursor = self.db.execute(
-                "INSERT INTO reminders (chat_id, due_at, kind, label) VALUES (?, ?, ?, ?)",
+            (reminder_id,) = self.db.execute(
+                "INSERT INTO reminders (chat_id, due_at, kind, label) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (chat_id, kind) DO UPDATE SET due_at = excluded.due_at "
+                "RETURNING id",
                 (chat_id, due_at, kind, label),
-            )
-        return int(cursor.lastrowid or 0)
+            ).fetchone()
+        return int(reminder_id)
 
     def label_reminders(self, chat_id: int, label: str) -> int:
         """Give the chat's pending reminders a bed label; return how many."""
         with self.db:
             cursor = self.db.execute(
-                "UPDATE reminders SET label = ? WHERE chat_id = ? AND sent = 0", (label, chat_id)
+                "UPDATE reminders SET label = ? WHERE chat_id = ?", (label, chat_id)
             )
         return cursor.rowcount
 
     def due_reminders(self, now: float) -> list[Reminder]:
-        """Reminders due by now and not yet sent."""
+        """Reminders due by now and not yet queued for sending."""
         rows = self.db.execute(
             "SELECT id, chat_id, due_at, kind, label FROM reminders "
-            "WHERE sent = 0 AND due_at <= ? ORDER BY due_at",
+            "WHERE due_at <= ? ORDER BY due_at",
             (now,),
         ).fetchall()
         return [Reminder(*row) for row in rows]
 
-    def mark_reminder_sent(self, reminder_id: int) -> None:
-        """Mark a reminder sent."""
+    def queue_reminders(self, now: float, text_of: Callable[[Reminder], str]) -> int:
+        """Move due reminders into the outbox, in one transaction: marked before sending, so a
+        crash can neither lose one nor send one twice from here. Return how many."""
+        due = self.due_reminders(now)
+        if not due:
+            return 0
+        self.check()
         with self.db:
-            self.db.execute("UPDATE reminders SET sent = 1 WHERE id = ?", (reminder_id,))
+            self.db.execute("BEGIN IMMEDIATE")
+            for reminder in due:
+                self.db.execute(
+                    "INSERT INTO outbox (key, chat_id, text, ephemeral, kind) "
+                    "VALUES (?, ?, ?, 1, 'reminder')",
+                    (self.key(reminder.chat_id), reminder.chat_id, text_of(reminder)),
+                )
+                self.db.execute("DELETE FROM reminders WHERE id = ?", (reminder.id,))
+        return len(due)
+
+    def reminder_rows(self) -> list[tuple[int, OutRow]]:
+        """Reminder messages waiting to be sent: (chat id, message)."""
+        with self._lock:
+            marked = {row_id for row_id, _ in self._marks}
+        return [
+            (int(chat), OutRow(row_id, text, None, None, True))
+            for row_id, chat, text in self.db.execute(
+                "SELECT id, chat_id, text FROM outbox "
+                "WHERE kind = 'reminder' AND sent_date IS NULL ORDER BY id"
+            )
+            if row_id not in marked
+        ]
 
     def progress(self, user_hash: str) -> Progress:
         """A trainee's attempts, accuracy per topic, and the rules most often missed."""

@@ -234,7 +234,7 @@ EXPIRED: Final = "Your previous dialog expired after {hours} hours without an an
 REMIND_CRS: Final = "⏰ Remind me: CRS review in {hours} h"
 REMIND_NEURO: Final = "⏰ Remind me: neuro review in {hours} h"
 REMINDER_SET: Final = (
-    "Reminder set for {time} UTC. Add a bed label (no names) with /bed, e.g. /bed 12A."
+    "Reminder set for {time}. Add a bed label (no names) with /bed, e.g. /bed 12A."
 )
 REMINDER_DUE: Final = "⏰ Time for the {what} assessment{label}. Start it with {command}."
 REMINDER_WHAT: Final = {"crs": "CRS", "neuro": "neurotoxicity (ICE/ICANS)"}

@@ -478,3 +478,58 @@ def test_a_long_result_is_split_below_telegrams_limit() -> None:
     assert len(chunks) > 1
     assert all(len(c) <= MAX_TEXT < 4096 for c in chunks)
     assert all(not c.startswith("\n") for c in chunks)
+
+
+def _reminder_text(reminder: object) -> str:
+    return f"REMINDER {getattr(reminder, 'kind', '')}"
+
+
+async def test_one_reminder_per_chat_and_kind(store: Store) -> None:
+    """A double tap sets one reminder (the second moves it), per chat and kind."""
+    store.add_reminder(7, 100, "crs")
+    store.add_reminder(7, 200, "crs")
+    store.add_reminder(7, 150, "neuro")
+    store.add_reminder(8, 100, "crs")
+    due = store.due_reminders(1_000)
+    assert sorted((r.chat_id, r.kind, r.due_at) for r in due) == [
+        (7, "crs", 200),
+        (7, "neuro", 150),
+        (8, "crs", 100),
+    ]
+
+
+async def test_a_due_reminder_is_marked_before_sending_and_sent_once(tmp_path: Path) -> None:
+    """Due reminders move into the outbox in one transaction; a crash before sending leaves
+    them there (sent by the next run), and once sent they are gone, id and all."""
+    path = tmp_path / "bot.sqlite3"
+    first = Store(path, salt=SALT)
+    first.add_reminder(7, 100, "crs")
+    assert first.queue_reminders(1_000, _reminder_text) == 1
+    assert first.due_reminders(1_000) == []
+    first.db.close()  # a crash before sending
+    second = Store(path, salt=SALT)
+    sender = Sender()
+    chat = service(second, sender=sender)
+    assert second.queue_reminders(1_000, _reminder_text) == 0
+    await chat.deliver_reminders()
+    await chat.deliver_reminders()
+    assert sender.texts(7) == ["REMINDER crs"]
+    second.flush()
+    assert second.execute_json("SELECT * FROM outbox") == "[]"
+    assert second.execute_json("SELECT * FROM reminders") == "[]"
+    second.close()
+
+
+async def test_a_reminder_to_a_chat_that_blocked_the_bot_is_cancelled(store: Store) -> None:
+    """403 on a reminder: it and the chat's other pending reminders are dropped, not retried."""
+    sender = Sender()
+    chat = service(store, sender=sender)
+    store.add_reminder(7, 100, "crs")
+    store.add_reminder(7, 10**9, "neuro")
+    store.queue_reminders(1_000, _reminder_text)
+    sender.failures = [BlockedError()]
+    await chat.deliver_reminders()
+    await chat.deliver_reminders()
+    assert sender.sent == []
+    assert store.reminder_rows() == []
+    assert store.execute_json("SELECT * FROM reminders") == "[]"
