@@ -55,7 +55,7 @@ from bot.service import (
     UndeliverableError,
 )
 from bot.settings import Settings
-from bot.store import AsyncStore, Outgoing, OutRow, Reminder, Store
+from bot.store import AsyncStore, Outgoing, OutRow, Reminder, Store, StoreGoneError
 from bot.telegram_render import (
     MAX_CALLBACK_BYTES,
     keyboard,
@@ -69,7 +69,7 @@ from dialogs.guideline import Guideline
 from dialogs.messages import Command, Event, Reply
 from dialogs.session import Session
 
-__all__ = ["Bot", "SafeUpdatesRequest", "build_application", "send_with_retry"]
+__all__ = ["Bot", "GatedRequest", "SafeUpdatesRequest", "build_application", "send_with_retry"]
 
 log = logging.getLogger("bot")
 App = Application[Any, Any, Any, Any, Any, Any]
@@ -96,8 +96,10 @@ REMINDER_DATA = re.compile(r"^rem:(crs|neuro):(\d{1,12})$")
 BED_LABEL = re.compile(r"^[A-Za-z0-9-]{1,8}$")
 MAX_ATTEMPTS = 5
 STARTUP_BACKOFF_MAX = 60.0
-HANDED_MEMORY = 300.0  # seconds an update id handed to PTB is recognised if returned again
-HANDED_PRUNE = 1000
+POOL_SIZE = 8  # connections to the Bot API for replies (the getUpdates long poll has its own)
+MINOR_CALLS = 8  # and for acknowledgements
+BUSY_MINOR_CALLS = 100  # waiting acknowledgements beyond which ✓ ticks are skipped
+MINOR_METHODS = ("/answerCallbackQuery", "/editMessageText")
 
 
 async def send_with_retry(call: Callable[[], Awaitable[_T]], attempts: int = MAX_ATTEMPTS) -> _T:
@@ -141,8 +143,16 @@ class Bot:
         allow = self.settings.allowed_user_ids
         return not allow or (user_id is not None and user_id in allow)
 
-    def best_effort(self, call: Callable[[], Awaitable[Any]], what: str) -> None:
-        """Run a minor Bot API call beside the reply; log its failure by type, never raise."""
+    def best_effort(
+        self, call: Callable[[], Awaitable[Any]], what: str, cosmetic: bool = False
+    ) -> None:
+        """Run a minor Bot API call beside the reply; log its failure by type, never raise.
+
+        A cosmetic call (the ✓ tick) is skipped while many minor calls wait: under load the
+        answers that stop a button's spinner go first.
+        """
+        if cosmetic and len(self._background) > BUSY_MINOR_CALLS:
+            return
 
         async def run() -> None:
             try:
@@ -155,6 +165,16 @@ class Bot:
         task = asyncio.create_task(run())
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+
+    def answer(self, context: ContextTypes.DEFAULT_TYPE, query_id: str, text: str | None) -> None:
+        """Answer a tapped button (stops its spinner), best-effort, beside the reply."""
+        params: dict[str, object] = {"callback_query_id": query_id}
+        if text:
+            params["text"] = text
+        self.best_effort(
+            lambda: raw_call(context.application, "answerCallbackQuery", params),
+            "answering a button",
+        )
 
     # --- handlers ---
 
@@ -179,7 +199,7 @@ class Bot:
         """A short explanation, with no clinical content, where the update came from."""
         query = update.callback_query
         if query is not None:
-            self.best_effort(lambda: query.answer(text), "answering a button")
+            self.answer(context, query.id, text)
             return
         chat = update.effective_chat
         if chat is not None and update.effective_message is not None:
@@ -225,7 +245,7 @@ class Bot:
         )
         if query.message is None or not data or len(data.encode()) > MAX_CALLBACK_BYTES:
             # Inline-message buttons and forged or oversized data: acknowledged, ignored.
-            self.best_effort(lambda: query.answer(texts.TAP_IGNORED), "answering a button")
+            self.answer(context, query.id, texts.TAP_IGNORED)
             return
         if step is None:
             await self._reminder(update, context, data)
@@ -233,9 +253,7 @@ class Bot:
 
         def acknowledge(outcome: Outcome) -> None:
             moved_on = any(r.text == texts.STALE for r in outcome.replies)
-            self.best_effort(
-                lambda: query.answer(texts.STALE if moved_on else None), "answering a button"
-            )
+            self.answer(context, query.id, texts.STALE if moved_on else None)
             if outcome.duplicate or moved_on or any(r.kind == "error" for r in outcome.replies):
                 return
             label = _label_of(query, option)
@@ -243,9 +261,18 @@ class Bot:
             if label:
                 # to_html escapes the question and the label alike.
                 html = to_html(Reply(text=f"{text}\n\n{texts.CHOSEN.format(label=label)}"))
+                where = query.message
+                assert where is not None
+                edit = {
+                    "chat_id": where.chat.id,
+                    "message_id": where.message_id,
+                    "text": html,
+                    "parse_mode": ParseMode.HTML.value,
+                }
                 self.best_effort(
-                    lambda: query.edit_message_text(html, parse_mode=ParseMode.HTML),
+                    lambda: raw_call(context.application, "editMessageText", edit),
                     "ticking the chosen option",
+                    cosmetic=True,
                 )
 
         await self.service.handle(
@@ -337,23 +364,23 @@ class Bot:
 
     async def send_row(self, application: App, chat_id: int, row: OutRow) -> int:
         """Send one outbox message; return Telegram's date of it. Errors say what to do next."""
-        markup = (
-            InlineKeyboardMarkup.de_json(json.loads(row.markup), application.bot)
-            if row.markup
-            else None
-        )
+        params: dict[str, object] = {
+            "chat_id": chat_id,
+            "text": row.text or "",
+            "parse_mode": ParseMode.HTML.value,
+        }
+        if row.markup:
+            params["reply_markup"] = row.markup  # stored as the JSON Telegram takes
         try:
-            message = await application.bot.send_message(
-                chat_id, row.text or "", parse_mode=ParseMode.HTML, reply_markup=markup
-            )
+            message = await raw_call(application, "sendMessage", params)
         except RetryAfter as error:
             raise RetryLaterError(_seconds(error)) from None
         except Forbidden:
             raise BlockedError from None
         except BadRequest as error:
             raise UndeliverableError(type(error).__name__) from None
-        date = getattr(message, "date", None)
-        return int(date.timestamp()) if isinstance(date, datetime) else 0
+        date = message.get("date") if isinstance(message, dict) else None
+        return date if isinstance(date, int) else 0
 
     def _intervals(self) -> dict[str, float]:
         hours = {r.id: r.interval_hours for r in self.guideline.routine.items if r.interval_hours}
@@ -396,14 +423,14 @@ class Bot:
             and stored.session.state == "result"
         )
         if not valid or match is None:
-            self.best_effort(lambda: query.answer(texts.STALE), "answering a button")
+            self.answer(context, query.id, texts.STALE)
             return
         kind = match[1]
         hours = self._intervals()[kind]
         due = self.service.clock() + hours * 3600
         await store.run(Store.add_reminder, store.store, chat_id, due, kind, "")
         when = datetime.fromtimestamp(due, self.service.timezone).strftime("%H:%M %Z on %d %b")
-        self.best_effort(query.answer, "answering a button")
+        self.answer(context, query.id, None)
         await send_with_retry(
             lambda: context.bot.send_message(chat_id, texts.REMINDER_SET.format(time=when))
         )
@@ -423,6 +450,15 @@ class Bot:
         now = self.service.clock()
         await store.run(Store.queue_reminders, store.store, now, self.reminder_text)
         await self.service.deliver_reminders()
+
+
+async def raw_call(application: App, method: str, params: dict[str, object]) -> Any:
+    """A Bot API call without turning its answer into PTB objects: the bot needs only the
+    date of a message it sent, and building a Message costs more CPU than the call itself.
+    Errors are PTB's own (RetryAfter, Forbidden, BadRequest, ...)."""
+    bot = application.bot
+    data = RequestData([RequestParameter.from_input(k, v) for k, v in params.items()])
+    return await bot.request.post(f"{bot.base_url}/{method}", data)
 
 
 def _chat(update: Update) -> int:
@@ -450,18 +486,18 @@ def _label_of(query: Any, option: str) -> str | None:
 
 
 class _Application(Application):  # type: ignore[type-arg]
-    """PTB's Application, waiting for Telegram at start-up instead of giving up, and telling
-    the update ledger when an update has been handled."""
+    """PTB's Application, waiting for Telegram at start-up instead of giving up, and clearing
+    each update from the inbox once processed (a turn clears its own as it is saved)."""
 
-    ledger: UpdateLedger | None = None
+    store: AsyncStore | None = None
 
     async def process_update(self, update: object) -> None:
-        """Process the update; then it may be confirmed to Telegram."""
+        """Process the update; then forget it."""
         try:
             await super().process_update(update)
         finally:
-            if self.ledger is not None and isinstance(update, Update):
-                self.ledger.finished(update.update_id)
+            if self.store is not None and isinstance(update, Update):
+                self.store.store.inbox_done(update.update_id)
 
     async def initialize(self) -> None:
         """Initialise; while Telegram cannot be reached, say so and retry with backoff."""
@@ -483,115 +519,130 @@ class _Application(Application):  # type: ignore[type-arg]
                 return
 
 
-class UpdateLedger:
-    """Updates fetched but not yet durably handled, so that getUpdates confirms none of them.
+class DurableQueue(asyncio.Queue):  # type: ignore[type-arg]
+    """PTB's update queue, writing each update to the store's inbox before taking it.
 
-    PTB confirms a batch of updates (by asking for the next offset) as soon as it has queued
-    them, so a crash before they were saved would lose them. Here the offset asked for never
-    passes an update still in hand: after a crash, Telegram delivers it again. Updates already
-    handed to PTB in this process are not handed over twice.
+    PTB confirms updates to Telegram (polling) or answers the webhook as soon as they are in
+    this queue, so a crash before their turn was saved would lose them. Written here first,
+    they survive: the next start replays what no turn consumed. A failed write raises, and PTB
+    then fetches the update again (polling) or Telegram retries it (webhook).
     """
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self.unfinished: set[int] = set()
-        # Ids handed to PTB lately, with when: while the offset is held back Telegram returns
-        # them again. Remembered for minutes only, so an id Telegram reuses later (it restarts
-        # ids at random after a week of silence) is never taken for one already handed.
-        self._handed: dict[int, float] = {}
-        self._clock = clock
+    def __init__(
+        self, store: AsyncStore, on_fatal: Callable[[BaseException], None], wait_each: bool
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.on_fatal = on_fatal
+        # Webhook: each update's 200 waits for its write. Polling: the next getUpdates (which
+        # confirms the last batch) waits for every write instead (see `durable`), so a batch's
+        # updates are processed while they are being written.
+        self.wait_each = wait_each
+        self._writes: set[asyncio.Task[None]] = set()
 
-    def offset(self, asked: int | None) -> int | None:
-        """The offset to ask Telegram for: PTB's, held back to the oldest update in hand."""
-        if not self.unfinished:
-            return asked
-        lowest = min(self.unfinished)
-        return lowest if asked is None else min(asked, lowest)
+    async def put(self, item: Any) -> None:
+        """Keep the update durably (or start to, when polling), then queue it."""
+        if isinstance(item, Update):
+            # Started before the update is queued: the store thread writes it before the turn.
+            write = asyncio.create_task(self._keep(item.update_id, item.to_json()))
+            if self.wait_each:
+                await write
+            else:
+                self._writes.add(write)
+                write.add_done_callback(self._writes.discard)
+        await super().put(item)
 
-    def fresh(self, update_id: int) -> bool:
-        """Whether an update is new to PTB (and now in hand)."""
-        now = self._clock()
-        if len(self._handed) > HANDED_PRUNE:
-            self._handed = {u: at for u, at in self._handed.items() if now - at < HANDED_MEMORY}
-        at = self._handed.get(update_id)
-        if at is not None and now - at < HANDED_MEMORY:
-            return False
-        self._handed[update_id] = now
-        self.unfinished.add(update_id)
-        return True
+    async def durable(self) -> None:
+        """Wait until every update taken so far is written."""
+        while self._writes:
+            await asyncio.gather(*self._writes, return_exceptions=True)
 
-    def finished(self, update_id: int) -> None:
-        """An update saved (or needing no saving): Telegram may forget it."""
-        self.unfinished.discard(update_id)
+    async def _keep(self, update_id: int, raw: str) -> None:
+        """Write the update; while it cannot be written, wait and retry (nothing is confirmed
+        to Telegram meanwhile, so Telegram keeps it too)."""
+        delay = 0.5
+        while True:
+            try:
+                await self.store.run(Store.inbox_add, self.store.store, update_id, raw)
+                return
+            except StoreGoneError as error:
+                self.on_fatal(error)
+                return
+            except Exception as error:
+                kind = type(error).__name__
+                log.error("cannot keep an update (%s): retrying in %.0f s", kind, delay)
+                await asyncio.sleep(delay)
+                delay = min(30.0, delay * 2)
+
+
+class GatedRequest(HTTPXRequest):
+    """Bot API calls over a few kept-alive connections, at most that many in flight.
+
+    httpcore scans every queued request against every pooled connection each time one is
+    assigned, so hundreds of calls queued in its pool cost more CPU than the calls themselves.
+    Waiting here instead (an asyncio semaphore, first come first served) keeps its queue empty.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(connection_pool_size=POOL_SIZE + MINOR_CALLS, **kwargs)
+        self._gate = asyncio.Semaphore(POOL_SIZE)
+        # Acknowledgements get their own few connections: never ahead of a reply in the queue.
+        self._minor = asyncio.Semaphore(MINOR_CALLS)
+
+    async def do_request(self, url: str, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        """The call, once a connection is free."""
+        gate = self._minor if url.endswith(MINOR_METHODS) else self._gate
+        async with gate:
+            return await super().do_request(url, *args, **kwargs)
 
 
 class SafeUpdatesRequest(HTTPXRequest):
-    """getUpdates that confirms only handled updates (see UpdateLedger) and skips an update PTB
-    cannot parse (one log line, no content) instead of fetching it again forever while every
-    other chat waits."""
+    """getUpdates that skips an update PTB cannot parse (one log line, no content) instead of
+    fetching it again forever while every other chat waits."""
 
-    def __init__(self, ledger: UpdateLedger | None = None, **kwargs: Any) -> None:
+    def __init__(self, durable: Callable[[], Awaitable[None]] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.ledger = ledger or UpdateLedger()
         self._skipped: set[int] = set()
+        self._durable = durable
 
     async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        *args: Any,
-        **kwargs: Any,
+        self, url: str, method: str, *args: Any, **kwargs: Any
     ) -> tuple[int, bytes]:
-        """The Bot API call; for getUpdates, the offset held back and the answer cleaned."""
+        """The Bot API call; malformed updates of a getUpdates answer replaced by empty ones.
+
+        A getUpdates confirms the updates before its offset: it waits until they are kept.
+        """
         polling = url.endswith("/getUpdates")
-        if polling and request_data is not None:
-            params = dict(request_data.parameters)
-            offset = self.ledger.offset(_int_or_none(params.get("offset")))
-            if offset is not None:
-                params["offset"] = offset
-            request_data = RequestData(
-                [RequestParameter.from_input(k, v) for k, v in params.items()]
-            )
-        code, payload = await super().do_request(url, method, request_data, *args, **kwargs)
+        if polling and self._durable is not None:
+            await self._durable()
+        code, payload = await super().do_request(url, method, *args, **kwargs)
         if code == 200 and polling:
-            payload, handed = self._sanitise(payload)
-            if not handed and self.ledger.unfinished:
-                # Telegram answered at once with updates still in hand: do not spin.
-                await asyncio.sleep(0.1)
+            payload = self._sanitise(payload)
         return code, payload
 
-    def _sanitise(self, payload: bytes) -> tuple[bytes, int]:
+    def _sanitise(self, payload: bytes) -> bytes:
         try:
             body = json.loads(payload)
             updates = body["result"]
         except (ValueError, KeyError, TypeError):
-            return payload, 0
+            return payload
         if not isinstance(updates, list):
-            return payload, 0
-        clean: list[Any] = []
-        for item in updates:
-            update_id = item.get("update_id") if isinstance(item, dict) else None
-            if not isinstance(update_id, int):
-                continue  # nothing to confirm it by; Telegram never sends this
-            if not self.ledger.fresh(update_id):
-                continue
+            return payload
+        changed = False
+        for index, item in enumerate(updates):
             try:
                 Update.de_json(item, None)
             except Exception as error:
+                update_id = item.get("update_id") if isinstance(item, dict) else None
+                if not isinstance(update_id, int):
+                    continue  # nothing to confirm it by; Telegram never sends this
                 # An empty update keeps its id, so that PTB confirms it and moves on.
+                updates[index] = {"update_id": update_id}
+                changed = True
                 if update_id not in self._skipped:
                     self._skipped.add(update_id)
                     log.warning("skipped malformed update %d (%s)", update_id, type(error).__name__)
-                item = {"update_id": update_id}  # noqa: PLW2901
-            clean.append(item)
-        if len(clean) == len(updates) and clean == updates:
-            return payload, len(clean)
-        body["result"] = clean
-        return json.dumps(body).encode(), len(clean)
-
-
-def _int_or_none(value: object) -> int | None:
-    return int(value) if isinstance(value, int | str) and str(value).lstrip("-").isdigit() else None
+        return json.dumps(body).encode() if changed else payload
 
 
 def build_application(  # noqa: PLR0917 - the composition root takes every dependency
@@ -637,23 +688,29 @@ def build_application(  # noqa: PLR0917 - the composition root takes every depen
         builder = builder.request(request)
     else:
         timeout = settings.telegram_timeout_seconds
-        builder = builder.read_timeout(timeout).write_timeout(timeout).connect_timeout(timeout)
-    ledger = UpdateLedger()
-    if updates_request is None:
-        updates_request = SafeUpdatesRequest(ledger, connection_pool_size=1)
-    builder = builder.get_updates_request(updates_request)
-    application = builder.build()
-    if isinstance(application, _Application):
-        application.ledger = ledger
-    # Saved is enough: from then on the outbox, not Telegram's re-delivery, makes the reply.
-    service.saved = ledger.finished
-
-    async def send(chat_id: int, row: OutRow) -> int:
-        return await bot.send_row(application, chat_id, row)
+        builder = builder.request(
+            GatedRequest(
+                read_timeout=timeout,
+                write_timeout=timeout,
+                connect_timeout=timeout,
+                pool_timeout=timeout,
+            )
+        )
 
     def fatal(error: BaseException) -> None:
         bot.fatal = error
         application.stop_running()
+
+    queue = DurableQueue(async_store, fatal, wait_each=bool(settings.webhook_url))
+    if updates_request is None:
+        updates_request = SafeUpdatesRequest(queue.durable, connection_pool_size=1)
+    builder = builder.get_updates_request(updates_request).update_queue(queue)
+    application = builder.build()
+    if isinstance(application, _Application):
+        application.store = async_store
+
+    async def send(chat_id: int, row: OutRow) -> int:
+        return await bot.send_row(application, chat_id, row)
 
     service.send = send
     service.on_fatal = fatal
@@ -681,6 +738,16 @@ def _post_init(bot: Bot) -> Hook:
             lambda: send_with_retry(lambda: application.bot.set_my_commands(commands)),
             "registering the command menu",
         )
+        # Updates a crash left unprocessed: queued again before polling starts.
+        store = bot.service.store
+        kept = await store.run(Store.inbox_rows, store.store)
+        for raw in kept:
+            with contextlib.suppress(Exception):
+                application.update_queue.put_nowait(
+                    Update.de_json(json.loads(raw), application.bot)
+                )
+        if kept:
+            log.info("replaying %d update(s) received before a crash", len(kept))
         # Our own tasks (not Application.create_task): cancelled cleanly in post_stop. The
         # sender first resends whatever a crash left unsent.
         bot.sender_task = asyncio.create_task(bot.service.run_sender(), name="sender")

@@ -145,7 +145,6 @@ class ChatService:
     send: Send | None = None
     timezone: tzinfo = UTC
     on_fatal: Callable[[BaseException], None] | None = None
-    saved: Callable[[int], None] | None = None  # told each update id once its turn is durable
     locks: ChatLocks = field(default_factory=ChatLocks)
     backoff_start: float = BACKOFF_START  # first wait before sending a failed reply again
     _retry: dict[int, tuple[float, float]] = field(default_factory=dict)  # chat: (due, backoff)
@@ -196,8 +195,6 @@ class ChatService:
                 raise NotSavedError("the database is gone") from error
             except Exception as error:
                 raise NotSavedError(type(error).__name__) from error
-            if self.saved is not None:
-                self.saved(update_id)
             if then is not None:
                 then(outcome)
             resend = outcome.duplicate and not any(r.sent_date is None for r in rows)
@@ -267,6 +264,7 @@ class ChatService:
             ephemeral=ended,
             audit=self._audit(new, replies, who),
             training=TrainingEntry(who, attempts) if attempts else None,
+            update_id=update_id,
         )
         return Outcome(replies, new), written.rows
 
@@ -284,6 +282,7 @@ class ChatService:
             Stored(stored.session, now, applied),
             outbox,
             ephemeral=stored.session.state == Q.RESULT.value,
+            update_id=applied[-1] if applied else 0,
         )
         return Outcome([notice], stored.session, applied=False), written.rows
 

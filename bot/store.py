@@ -78,6 +78,10 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE INDEX IF NOT EXISTS outbox_key ON outbox (key, id);
 CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (id) WHERE sent_date IS NULL;
+CREATE TABLE IF NOT EXISTS inbox (
+    update_id INTEGER PRIMARY KEY,
+    raw TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY,
     at REAL NOT NULL,
@@ -208,6 +212,7 @@ class Store:
         self.salt = salt
         self._cache: OrderedDict[int, Stored] = OrderedDict()
         self._marks: list[tuple[int, int]] = []  # (row id, Telegram date) not yet written
+        self._done: list[int] = []  # update ids processed, to clear from the inbox
         # The event loop marks replies delivered while the store thread reads and writes chats.
         self._lock = threading.Lock()
         try:
@@ -319,6 +324,7 @@ class Store:
         ephemeral: bool = False,
         audit: AuditEntry | None = None,
         training: TrainingEntry | None = None,
+        update_id: int = 0,
     ) -> Stored:
         """Write the chat, its new replies, audit entry and training answers in one transaction.
 
@@ -330,7 +336,9 @@ class Store:
         key = self.key(chat_id)
         marks = self._take_marks()
         try:
-            rows = self._commit(key, chat_id, stored, outbox, ephemeral, marks, audit, training)
+            rows = self._commit(
+                key, chat_id, stored, outbox, ephemeral, marks, audit, training, update_id
+            )
         except BaseException:
             self._give_back(marks)
             raise
@@ -348,11 +356,14 @@ class Store:
         marks: list[tuple[int, int]],
         audit: AuditEntry | None,
         training: TrainingEntry | None,
+        update_id: int,
     ) -> tuple[OutRow, ...]:
         session = stored.session
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             self._write_marks(marks)
+            if update_id:
+                self.db.execute("DELETE FROM inbox WHERE update_id = ?", (update_id,))
             self.db.execute(
                 "INSERT INTO chats (key, session, updated_at, applied, expired, open) "
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
@@ -439,8 +450,27 @@ class Store:
 
     @property
     def marks_pending(self) -> bool:
-        """Whether delivery marks wait to be written."""
-        return bool(self._marks)
+        """Whether delivery marks or inbox clearances wait to be written."""
+        return bool(self._marks or self._done)
+
+    # --- the inbox: updates taken from Telegram and not yet processed ---
+
+    def inbox_add(self, update_id: int, raw: str) -> None:
+        """Keep an update durably before PTB confirms it to Telegram."""
+        self.check()
+        with self.db:
+            self.db.execute(
+                "INSERT OR REPLACE INTO inbox (update_id, raw) VALUES (?, ?)", (update_id, raw)
+            )
+
+    def inbox_done(self, update_id: int) -> None:
+        """An update processed: cleared with the next write (safe from the event loop)."""
+        with self._lock:
+            self._done.append(update_id)
+
+    def inbox_rows(self) -> list[str]:
+        """Updates kept but never processed (a crash), oldest first."""
+        return [raw for (raw,) in self.db.execute("SELECT raw FROM inbox ORDER BY rowid")]
 
     def flush(self) -> None:
         """Write pending delivery marks (one transaction)."""
@@ -456,15 +486,22 @@ class Store:
             raise
 
     def _take_marks(self) -> list[tuple[int, int]]:
+        """Pending delivery marks, and inbox clearances as (-update id, 0)."""
         with self._lock:
             marks, self._marks = self._marks, []
-        return marks
+            done, self._done = self._done, []
+        return marks + [(-u, 0) for u in done]
 
     def _give_back(self, marks: list[tuple[int, int]]) -> None:
         with self._lock:
-            self._marks[:0] = marks
+            self._marks[:0] = [m for m in marks if m[0] > 0]
+            self._done[:0] = [-m[0] for m in marks if m[0] < 0]
 
-    def _write_marks(self, marks: list[tuple[int, int]]) -> None:
+    def _write_marks(self, pending: list[tuple[int, int]]) -> None:
+        done = [(-row_id,) for row_id, _ in pending if row_id < 0]
+        if done:
+            self.db.executemany("DELETE FROM inbox WHERE update_id = ?", done)
+        marks = [m for m in pending if m[0] > 0]
         if not marks:
             return
         # Once delivered, a reply no longer needs its address; a finished dialog's text goes too.

@@ -46,19 +46,21 @@ class Call:
 class FakeTelegram:
     """The server's state; thread-safe."""
 
-    def __init__(self, token: str, port: int = 0) -> None:
+    def __init__(self, token: str, port: int = 0, keep_alive: bool = False) -> None:
         self.token = token
         self.lock = threading.Condition()
         self.updates: list[dict[str, Any]] = []
         self.calls: list[Call] = []
         self.failures: dict[str, list[tuple[str, float]]] = {}
+        self.keep_alive = keep_alive
         self.held = threading.Event()
         self.holding = 0  # calls currently held
         self._returned: set[int] = set()  # update ids getUpdates has returned
+        self.messages_by_chat: dict[int, list[Call]] = {}  # sendMessage calls, per chat
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._query_ids = itertools.count(1)
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        self.server = _QuietServer(("127.0.0.1", port), self._handler())
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -192,6 +194,9 @@ class FakeTelegram:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            # HTTP/1.1 keeps connections open between calls, as Telegram does.
+            protocol_version = "HTTP/1.1" if fake.keep_alive else "HTTP/1.0"
+
             def log_message(self, *args: object) -> None:  # keep test output quiet
                 return
 
@@ -271,7 +276,10 @@ class FakeTelegram:
             return 200, {"ok": True, "result": self._get_updates(params)}
         result = self._result(method, params)
         with self.lock:
-            self.calls.append(Call(method, params))
+            call = Call(method, params)
+            self.calls.append(call)
+            if method == "sendMessage":
+                self.messages_by_chat.setdefault(int(params["chat_id"]), []).append(call)
         return 200, {"ok": True, "result": result}
 
     def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -317,6 +325,14 @@ class FakeTelegram:
             params["_message"] = message
             return message
         return True
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """The standard threading server, without a traceback when a client drops a connection."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Ignore connections the bot closed or reset (it was killed or stopped)."""
+        return
 
 
 def _multipart(content_type: str, body: bytes) -> dict[str, Any]:

@@ -45,13 +45,13 @@ class BotProcess:
         self.log = database.with_suffix(f".{len(list(database.parent.glob('*.log')))}.log")
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> BotProcess:
-        """Start the bot process, its output going to a log file."""
+    def start(self, cwd: Path = ROOT, python: tuple[str, ...] = ()) -> BotProcess:
+        """Start the bot process (`python` options such as a profiler before `-m bot`)."""
         STARTED.append(self)
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot"],
-                cwd=ROOT,
+                [sys.executable, *python, "-m", "bot"],
+                cwd=cwd,
                 env=self.env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
