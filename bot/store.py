@@ -53,6 +53,7 @@ _T = TypeVar("_T")
 # Update ids applied per chat, newest last: enough to recognise any re-delivery Telegram makes
 # (it re-sends only what the last getUpdates did not confirm), without assuming ids rise.
 APPLIED_WINDOW = 64
+PIGGYBACK_MARKS = 256
 CACHE_SIZE = 20_000
 FILE_MODE = 0o600
 
@@ -77,7 +78,6 @@ CREATE TABLE IF NOT EXISTS outbox (
     kind TEXT NOT NULL DEFAULT 'turn'
 );
 CREATE INDEX IF NOT EXISTS outbox_key ON outbox (key, id);
-CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (id) WHERE sent_date IS NULL;
 CREATE TABLE IF NOT EXISTS inbox (
     update_id INTEGER PRIMARY KEY,
     raw TEXT NOT NULL
@@ -213,6 +213,9 @@ class Store:
         self._cache: OrderedDict[int, Stored] = OrderedDict()
         self._marks: list[tuple[int, int]] = []  # (row id, Telegram date) not yet written
         self._done: list[int] = []  # update ids processed, to clear from the inbox
+        self._loose: set[int] = set()  # marked rows not in the cache (reminders, or evicted)
+        self._inbox: set[int] = set()  # update ids written to the inbox by this process
+        self._keys: dict[int, int] = {}  # chat id -> key, so the HMAC runs once per chat
         # The event loop marks replies delivered while the store thread reads and writes chats.
         self._lock = threading.Lock()
         try:
@@ -272,7 +275,12 @@ class Store:
 
     def key(self, chat_id: int) -> int:
         """The stored key of a chat."""
-        return chat_key(chat_id, self.salt)
+        key = self._keys.get(chat_id)
+        if key is None:
+            if len(self._keys) > CACHE_SIZE:
+                self._keys.clear()
+            key = self._keys[chat_id] = chat_key(chat_id, self.salt)
+        return key
 
     def check(self) -> None:
         """Raise StoreGoneError when the file at our path is no longer the database we opened."""
@@ -334,7 +342,22 @@ class Store:
         """
         self.check()
         key = self.key(chat_id)
-        marks = self._take_marks()
+        # Delivery marks touch other chats' pages: the sender writes them in batches, so a turn
+        # writes only its own rows (unless many wait, for a store used without a sender).
+        with self._lock:
+            many = len(self._marks) + len(self._done) > PIGGYBACK_MARKS
+        marks = self._take_marks() if many else []
+        if outbox is not None and marks:
+            # Marks of the replies this write replaces need not be written at all.
+            with self._lock:
+                old = self._cache.get(key)
+            replaced = {r.id for r in old.rows} if old is not None else set()
+            marks = [m for m in marks if m[0] not in replaced]
+        with self._lock:
+            in_inbox = update_id in self._inbox
+            self._inbox.discard(update_id)
+        if not in_inbox:
+            update_id = 0
         try:
             rows = self._commit(
                 key, chat_id, stored, outbox, ephemeral, marks, audit, training, update_id
@@ -446,6 +469,8 @@ class Store:
                     for r in cached.rows
                 )
                 self._cache[key] = replace(cached, rows=rows)
+            if cached is None or all(r.id != row_id for r in cached.rows):
+                self._loose.add(row_id)
             self._marks.append((row_id, date))
 
     @property
@@ -462,15 +487,22 @@ class Store:
             self.db.execute(
                 "INSERT OR REPLACE INTO inbox (update_id, raw) VALUES (?, ?)", (update_id, raw)
             )
+        with self._lock:
+            self._inbox.add(update_id)
 
     def inbox_done(self, update_id: int) -> None:
         """An update processed: cleared with the next write (safe from the event loop)."""
         with self._lock:
-            self._done.append(update_id)
+            if update_id in self._inbox:
+                self._inbox.discard(update_id)
+                self._done.append(update_id)
 
     def inbox_rows(self) -> list[str]:
-        """Updates kept but never processed (a crash), oldest first."""
-        return [raw for (raw,) in self.db.execute("SELECT raw FROM inbox ORDER BY rowid")]
+        """Updates kept but never processed (a crash), oldest first; now in hand again."""
+        rows = self.db.execute("SELECT update_id, raw FROM inbox ORDER BY rowid").fetchall()
+        with self._lock:
+            self._inbox.update(update_id for update_id, _ in rows)
+        return [raw for _, raw in rows]
 
     def flush(self) -> None:
         """Write pending delivery marks (one transaction)."""
@@ -510,7 +542,12 @@ class Store:
             "text = CASE WHEN ephemeral THEN NULL ELSE text END WHERE id = ?",
             [(date, row_id) for row_id, date in marks],
         )
-        self.db.execute("DELETE FROM outbox WHERE kind = 'reminder' AND sent_date IS NOT NULL")
+        # A reminder, once sent, is not kept at all.
+        with self._lock:
+            loose = [(row_id,) for row_id, _ in marks if row_id in self._loose]
+            self._loose.difference_update(row_id for (row_id,) in loose)
+        if loose:
+            self.db.executemany("DELETE FROM outbox WHERE id = ? AND kind = 'reminder'", loose)
 
     def unsent_chats(self) -> list[int]:
         """Chat ids with replies not yet delivered (read at start-up)."""
