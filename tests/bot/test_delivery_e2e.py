@@ -32,6 +32,12 @@ def _texts(chat: Chat) -> list[str]:
     return [m["text"] for m in chat.messages]
 
 
+def _shown(chat: Chat, prefix: str, after: int = 0) -> dict[str, object]:
+    """Wait for a message (after the first `after` ones) starting with prefix; return the last."""
+    chat.fake.wait_for(lambda: any(t.startswith(prefix) for t in _texts(chat)[after:]))
+    return [m for m in chat.messages[after:] if m["text"].startswith(prefix)][-1]
+
+
 def _crs_to_prior(chat: Chat) -> dict[str, object]:
     """Start CRS and answer the temperature: return the prior-treatment question."""
     chat.say("/crs")
@@ -55,7 +61,7 @@ def test_killed_before_saving_the_update_is_redelivered(fake: FakeTelegram, tmp_
     assert len(chat.messages) == 1, "nothing was sent before the crash"
     second = BotProcess(fake, database).start()
     try:
-        question = chat.until(lambda: None, "Has the patient")
+        question = _shown(chat, "Has the patient")
         chat.until(lambda: chat.tap_on(question, "None yet"), "Blood pressure support?")
     finally:
         second.stop()
@@ -77,7 +83,7 @@ def test_killed_after_saving_before_sending_the_question_is_sent(
     fake.release()
     second = BotProcess(fake, database).start()
     try:
-        question = chat.until(lambda: None, "Has the patient")
+        question = _shown(chat, "Has the patient")
         chat.until(lambda: chat.tap_on(question, "None yet"), "Blood pressure support?")
     finally:
         second.stop()
@@ -104,7 +110,7 @@ def test_killed_between_two_replies_the_rest_is_sent(fake: FakeTelegram, tmp_pat
     assert _texts(chat)[-1].startswith("<b>CRS grade 1</b>")
     second = BotProcess(fake, database).start()
     try:
-        handover = chat.until(lambda: None, "Handover summary")
+        handover = _shown(chat, "Handover summary")
         assert button(handover, "⏰ Remind me: CRS review")
     finally:
         second.stop()
@@ -255,3 +261,87 @@ def test_a_database_deleted_under_the_bot_stops_it_loudly(
     process.process.wait(timeout=20)
     assert process.process.returncode == 3
     assert "was deleted or replaced while the bot was running" in process.output()
+
+
+def _post(port: int, update: dict[str, object], secret: str) -> int:
+    """POST an update to the bot's webhook as Telegram does; return the HTTP status."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/",
+        data=json.dumps(update).encode(),
+        headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+
+
+def test_webhook_mode_end_to_end_and_a_crash_after_the_200(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    """Webhook mode: the secret is checked, answers are applied; an update acknowledged with
+    200 survives a SIGKILL right after (the next run applies it); a malformed one is refused
+    and logged without its content."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    secret = "webhook-secret-123"  # noqa: S105 - a test value
+    env = {
+        "WEBHOOK_URL": f"http://127.0.0.1:{port}/",
+        "WEBHOOK_PORT": str(port),
+        "WEBHOOK_LISTEN": "127.0.0.1",
+        "WEBHOOK_SECRET": secret,
+    }
+    database = tmp_path / "bot.sqlite3"
+    chat = Chat(fake, DOCTOR)
+    first = BotProcess(fake, database, **env).start()
+    fake.wait_for(lambda: bool(fake.sent(method="setWebhook")))
+    ids = iter(range(500, 600))
+
+    def post(text: str, key: str = secret) -> int:
+        update = {"update_id": next(ids), "message": fake.message(DOCTOR, text)}
+        status = 0
+        for _ in range(50):  # the server may still be starting
+            try:
+                status = _post(port, update, key)
+                break
+            except OSError:
+                time.sleep(0.1)
+        return status
+
+    assert post("/crs", key="wrong") == 403
+    assert post("/crs") == 200
+    fake.wait_messages(DOCTOR, 1)
+    assert fake.sent(method="setWebhook")[0].params["secret_token"] == secret
+    assert post("38.5") == 200
+    first.kill()
+    second = BotProcess(fake, database, **env).start()
+    try:
+        question = _shown(chat, "Has the patient")
+        bad = {"update_id": 999, "message": {"chat": "WEBHOOK-SECRET-TEXT"}}
+        for _ in range(50):
+            try:
+                assert _post(port, bad, secret) == 400
+                break
+            except OSError:
+                time.sleep(0.1)
+        tap = {
+            "update_id": next(ids),
+            "callback_query": {
+                "id": "77",
+                "from": {"id": DOCTOR, "is_bot": False, "first_name": "Dr"},
+                "chat_instance": "ci",
+                "data": button(question, "None yet"),
+                "message": question,
+            },
+        }
+        chat.until(lambda: _post(port, tap, secret), "Blood pressure support?")
+    finally:
+        second.stop()
+    assert "WEBHOOK-SECRET-TEXT" not in second.output()
+    assert secret not in first.output() + second.output()
