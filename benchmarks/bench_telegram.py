@@ -420,11 +420,9 @@ async def run_variant(variant: str, data: dict[str, Any], folder: Path, budget: 
     request = OfflineRequest()
     persistence: PicklePersistence[Any, Any, Any] | None = None
     if variant == "ours":
-        store = Store(folder / "ours.sqlite3")
+        store = Store(folder / "ours.sqlite3", salt="bench")
         store.bulk_sessions(list(stored.items()), time.time())
-        app, _ = parts.telegram(
-            parts.service(store), request=request, updates_request=OfflineRequest()
-        )
+        app, _ = parts.telegram(store, request=request, updates_request=OfflineRequest())
     else:
         path = folder / "ptb.pickle"
         await seed_pickle(path, stored)

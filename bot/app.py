@@ -1,20 +1,36 @@
-"""The Telegram transport: the application builder and thin handlers over the chat service."""
+"""The Telegram transport: the composition root and thin handlers over the chat service.
+
+Replies of a turn go through the service's outbox (written with the session, then sent in the
+chat's order). Calls that only acknowledge (answering a button, ticking the chosen option) are
+best-effort and run beside the reply: a failure there is logged by type and never costs the doctor
+the next question. Input the bot cannot apply safely (edits, group chats, channel posts, media,
+foreign buttons, malformed updates) is explained or skipped and changes nothing.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
+import json
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
+from telegram.constants import ChatType, ParseMode
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+)
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -26,18 +42,34 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
+from telegram.request._requestparameter import RequestParameter
 
 from bot.chart import accuracy_chart
-from bot.service import ChatService, Outcome
+from bot.service import (
+    BlockedError,
+    ChatService,
+    NotSavedError,
+    Outcome,
+    RetryLaterError,
+    UndeliverableError,
+)
 from bot.settings import Settings
-from bot.store import AsyncStore, Store
-from bot.telegram_render import keyboard, parse_callback, to_html, to_messages
+from bot.store import AsyncStore, Outgoing, OutRow, Reminder, Store, StoreGoneError
+from bot.telegram_render import (
+    MAX_CALLBACK_BYTES,
+    keyboard,
+    parse_callback,
+    to_html,
+    to_messages,
+)
 from dialogs import texts
+from dialogs.engine import DialogEngine
 from dialogs.guideline import Guideline
 from dialogs.messages import Command, Event, Reply
+from dialogs.session import Session
 
-__all__ = ["Bot", "build_application", "send_with_retry"]
+__all__ = ["Bot", "GatedRequest", "SafeUpdatesRequest", "build_application", "send_with_retry"]
 
 log = logging.getLogger("bot")
 App = Application[Any, Any, Any, Any, Any, Any]
@@ -60,8 +92,14 @@ ENGINE_COMMANDS: dict[str, Command] = {
     "restart": "restart",
 }
 REMINDER_DIALOGS = ("assessment", "crs", "icans")
+REMINDER_DATA = re.compile(r"^rem:(crs|neuro):(\d{1,12})$")
 BED_LABEL = re.compile(r"^[A-Za-z0-9-]{1,8}$")
 MAX_ATTEMPTS = 5
+STARTUP_BACKOFF_MAX = 60.0
+POOL_SIZE = 8  # connections to the Bot API for replies (the getUpdates long poll has its own)
+MINOR_CALLS = 8  # and for acknowledgements
+BUSY_MINOR_CALLS = 100  # waiting acknowledgements beyond which ✓ ticks are skipped
+MINOR_METHODS = ("/answerCallbackQuery", "/editMessageText")
 
 
 async def send_with_retry(call: Callable[[], Awaitable[_T]], attempts: int = MAX_ATTEMPTS) -> _T:
@@ -71,8 +109,7 @@ async def send_with_retry(call: Callable[[], Awaitable[_T]], attempts: int = MAX
         try:
             return await call()
         except RetryAfter as error:
-            wait = error.retry_after
-            seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
+            seconds = _seconds(error)
             log.warning("Telegram asked to slow down: retrying in %.1f s", seconds)
             await asyncio.sleep(seconds)
         except (TimedOut, NetworkError) as error:
@@ -84,6 +121,11 @@ async def send_with_retry(call: Callable[[], Awaitable[_T]], attempts: int = MAX
     return await call()
 
 
+def _seconds(error: RetryAfter) -> float:
+    wait = error.retry_after
+    return wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
+
+
 @dataclass
 class Bot:
     """The pieces the handlers need, built once by the composition root."""
@@ -92,88 +134,154 @@ class Bot:
     service: ChatService
     guideline: Guideline
     reminder_task: asyncio.Task[None] | None = None
+    sender_task: asyncio.Task[None] | None = None
+    fatal: BaseException | None = None
+    _background: set[asyncio.Task[Any]] = field(default_factory=set)
 
     def allowed(self, user_id: int | None) -> bool:
         """Whether a user may use the bot (everyone when no allowlist is set)."""
         allow = self.settings.allowed_user_ids
         return not allow or (user_id is not None and user_id in allow)
 
+    def best_effort(
+        self, call: Callable[[], Awaitable[Any]], what: str, cosmetic: bool = False
+    ) -> None:
+        """Run a minor Bot API call beside the reply; log its failure by type, never raise.
+
+        A cosmetic call (the ✓ tick) is skipped while many minor calls wait: under load the
+        answers that stop a button's spinner go first.
+        """
+        if cosmetic and len(self._background) > BUSY_MINOR_CALLS:
+            return
+
+        async def run() -> None:
+            try:
+                await call()
+            except RetryAfter as error:
+                log.warning("%s skipped: Telegram asked to wait %.0f s", what, _seconds(error))
+            except Exception as error:
+                log.warning("%s failed (%s); carrying on", what, type(error).__name__)
+
+        task = asyncio.create_task(run())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    def answer(self, context: ContextTypes.DEFAULT_TYPE, query_id: str, text: str | None) -> None:
+        """Answer a tapped button (stops its spinner), best-effort, beside the reply."""
+        params: dict[str, object] = {"callback_query_id": query_id}
+        if text:
+            params["text"] = text
+        self.best_effort(
+            lambda: raw_call(context.application, "answerCallbackQuery", params),
+            "answering a button",
+        )
+
     # --- handlers ---
 
     async def gate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Refuse anyone not on the allowlist, with no clinical content."""
+        """Stop what must not reach a dialog: other chats than private, strangers, edits."""
+        chat = update.effective_chat
+        query = update.callback_query
+        message = update.message or update.channel_post
+        if chat is not None and chat.type != ChatType.PRIVATE and self.settings.private_only:
+            self._explain(update, context, texts.PRIVATE_ONLY)
+            raise ApplicationHandlerStop
         user = update.effective_user
-        if self.allowed(user.id if user else None):
+        if not self.allowed(user.id if user else None):
+            if query is not None or message is not None:
+                self._explain(update, context, texts.REFUSED)
+            raise ApplicationHandlerStop
+        if update.edited_message is not None or update.edited_channel_post is not None:
+            self._explain(update, context, texts.EDIT_IGNORED)
+            raise ApplicationHandlerStop
+
+    def _explain(self, update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+        """A short explanation, with no clinical content, where the update came from."""
+        query = update.callback_query
+        if query is not None:
+            self.answer(context, query.id, text)
             return
-        if update.callback_query is not None:
-            await send_with_retry(lambda: update.callback_query.answer(texts.REFUSED))  # type: ignore[union-attr]
-        elif update.effective_chat is not None:
-            chat_id = update.effective_chat.id
-            await send_with_retry(lambda: context.bot.send_message(chat_id, texts.REFUSED))
-        raise ApplicationHandlerStop
+        chat = update.effective_chat
+        if chat is not None and update.effective_message is not None:
+            chat_id = chat.id
+            self.best_effort(
+                lambda: send_with_retry(lambda: context.bot.send_message(chat_id, text), 3),
+                "an explanation",
+            )
 
     async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/start: the privacy notice and disclaimer, then the menu."""
-        chat_id = _chat(update)
-        outcome = await self.service.start(chat_id, update.update_id, "menu")
-        if outcome.duplicate:
-            return
         privacy = Reply(text=texts.PRIVACY, kind="info")
-        await self.send(context, chat_id, Outcome([privacy, *outcome.replies], outcome.session))
+        await self.service.start(_chat(update), update.update_id, "menu", before=[privacy])
 
     async def on_dialog_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/assess, /crs, /icans, /ice, /hlh, /dose: start that dialog."""
-        chat_id = _chat(update)
-        name = _command_name(update)
-        outcome = await self.service.start(chat_id, update.update_id, DIALOG_COMMANDS[name])
-        if not outcome.duplicate:
-            await self.send(context, chat_id, outcome)
+        name = DIALOG_COMMANDS[_command_name(update)]
+        await self.service.start(_chat(update), update.update_id, name)
 
     async def on_engine_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/back, /cancel, /help, /restart: passed to the dialog."""
-        await self._event(update, context, Event.command(ENGINE_COMMANDS[_command_name(update)]))
+        await self._event(update, Event.command(ENGINE_COMMANDS[_command_name(update)]))
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Typed text: an answer to the current question. Never logged."""
-        message = update.effective_message
+        message = update.message
         if message is None or message.text is None:
             return
-        await self._event(update, context, Event.text(message.text))
+        await self._event(update, Event.text(message.text), int(message.date.timestamp()))
+
+    async def on_other_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Photos, voice, stickers, files: say what the bot reads; change nothing."""
+        self._explain(update, context, texts.NON_TEXT)
 
     async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A tapped button: answered at once; the question's message shows the choice."""
+        """A tapped button: answered beside the reply; the question's message shows the choice."""
         query = update.callback_query
-        if query is None or query.data is None:
+        if query is None:
             return
-        step, option = parse_callback(query.data)
-        if step is None:
-            await self._reminder(update, context, option)
-            return
-        chat_id = _chat(update)
-        outcome = await self.service.handle(
-            chat_id, _user(update), update.update_id, Event.option(option, step)
+        data = query.data or ""
+        step, option = (
+            parse_callback(data) if len(data.encode()) <= MAX_CALLBACK_BYTES else (None, "")
         )
-        moved_on = any(r.text == texts.STALE for r in outcome.replies)
-        await send_with_retry(lambda: query.answer(texts.STALE if moved_on else None))
-        if outcome.duplicate:
+        if query.message is None or not data or len(data.encode()) > MAX_CALLBACK_BYTES:
+            # Inline-message buttons and forged or oversized data: acknowledged, ignored.
+            self.answer(context, query.id, texts.TAP_IGNORED)
             return
-        if (
-            not moved_on
-            and query.message is not None
-            and not any(r.kind == "error" for r in outcome.replies)
-        ):
+        if step is None:
+            await self._reminder(update, context, data)
+            return
+
+        def acknowledge(outcome: Outcome) -> None:
+            moved_on = any(r.text == texts.STALE for r in outcome.replies)
+            self.answer(context, query.id, texts.STALE if moved_on else None)
+            if outcome.duplicate or moved_on or any(r.kind == "error" for r in outcome.replies):
+                return
             label = _label_of(query, option)
             text = getattr(query.message, "text", None) or ""
             if label:
-                with contextlib.suppress(BadRequest):
-                    await send_with_retry(
-                        lambda: query.edit_message_text(
-                            # to_html escapes the question and the label alike.
-                            to_html(Reply(text=f"{text}\n\n{texts.CHOSEN.format(label=label)}")),
-                            parse_mode=ParseMode.HTML,
-                        )
-                    )
-        await self.send(context, chat_id, outcome)
+                # to_html escapes the question and the label alike.
+                html = to_html(Reply(text=f"{text}\n\n{texts.CHOSEN.format(label=label)}"))
+                where = query.message
+                assert where is not None
+                edit = {
+                    "chat_id": where.chat.id,
+                    "message_id": where.message_id,
+                    "text": html,
+                    "parse_mode": ParseMode.HTML.value,
+                }
+                self.best_effort(
+                    lambda: raw_call(context.application, "editMessageText", edit),
+                    "ticking the chosen option",
+                    cosmetic=True,
+                )
+
+        await self.service.handle(
+            _chat(update),
+            _user(update),
+            update.update_id,
+            Event.option(option, step),
+            then=acknowledge,
+        )
 
     async def on_progress(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/progress: accuracy per topic, the rules most often missed, and a chart."""
@@ -219,7 +327,8 @@ class Bot:
         await send_with_retry(lambda: context.bot.send_message(chat_id, text))
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Log the error's type only (messages may hold user text); tell the user briefly."""
+        """Log the error's type and frames (never its message: it may hold user input); tell
+        the doctor truthfully whether their last answer was saved."""
         error = context.error
         log.error(
             "handler failed: %s",
@@ -228,63 +337,69 @@ class Bot:
         )
         if isinstance(update, Update) and update.effective_chat is not None:
             chat_id = update.effective_chat.id
+            text = texts.NOT_SAVED if isinstance(error, NotSavedError) else texts.ERROR_GENERIC
             with contextlib.suppress(Exception):
-                await send_with_retry(
-                    lambda: context.bot.send_message(chat_id, texts.ERROR_GENERIC), attempts=2
-                )
+                await send_with_retry(lambda: context.bot.send_message(chat_id, text), attempts=2)
 
     # --- helpers ---
 
-    async def _event(
-        self, update: Update, context: ContextTypes.DEFAULT_TYPE, event: Event
-    ) -> None:
-        chat_id = _chat(update)
-        outcome = await self.service.handle(chat_id, _user(update), update.update_id, event)
-        if not outcome.duplicate:
-            await self.send(context, chat_id, outcome)
+    async def _event(self, update: Update, event: Event, date: int | None = None) -> None:
+        await self.service.handle(_chat(update), _user(update), update.update_id, event, date)
 
-    async def send(
-        self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, outcome: Outcome
-    ) -> None:
-        """Send the replies: HTML, split under the limit, buttons on the last chunk."""
+    def render(self, replies: Sequence[Reply], session: Session) -> list[Outgoing]:
+        """Replies as Telegram messages: HTML, split under the limit, buttons on the last chunk."""
         # After a result, the reminder buttons go under the last message (the handover).
-        remind = outcome.session.dialog in REMINDER_DIALOGS and any(
-            r.kind == "result" for r in outcome.replies
-        )
-        for position, reply in enumerate(outcome.replies):
-            markup = keyboard(reply, outcome.session.step)
-            if remind and position == len(outcome.replies) - 1:
-                markup = self._reminder_keyboard()
+        remind = session.dialog in REMINDER_DIALOGS and any(r.kind == "result" for r in replies)
+        out: list[Outgoing] = []
+        for position, reply in enumerate(replies):
+            markup = keyboard(reply, session.step)
+            if remind and position == len(replies) - 1:
+                markup = self._reminder_keyboard(session.step)
             chunks = to_messages(reply)
             for index, chunk in enumerate(chunks):
                 last = index == len(chunks) - 1
-                await send_with_retry(
-                    functools.partial(
-                        context.bot.send_message,
-                        chat_id,
-                        chunk,
-                        parse_mode=ParseMode.HTML,
-                        reply_markup=markup if last else None,
-                    )
-                )
+                data = json.dumps(markup.to_dict()) if (last and markup is not None) else None
+                out.append(Outgoing(chunk, data))
+        return out
+
+    async def send_row(self, application: App, chat_id: int, row: OutRow) -> int:
+        """Send one outbox message; return Telegram's date of it. Errors say what to do next."""
+        params: dict[str, object] = {
+            "chat_id": chat_id,
+            "text": row.text or "",
+            "parse_mode": ParseMode.HTML.value,
+        }
+        if row.markup:
+            params["reply_markup"] = row.markup  # stored as the JSON Telegram takes
+        try:
+            message = await raw_call(application, "sendMessage", params)
+        except RetryAfter as error:
+            raise RetryLaterError(_seconds(error)) from None
+        except Forbidden:
+            raise BlockedError from None
+        except BadRequest as error:
+            raise UndeliverableError(type(error).__name__) from None
+        date = message.get("date") if isinstance(message, dict) else None
+        return date if isinstance(date, int) else 0
 
     def _intervals(self) -> dict[str, float]:
         hours = {r.id: r.interval_hours for r in self.guideline.routine.items if r.interval_hours}
         return {"crs": hours["monitor_crs"], "neuro": hours["monitor_neuro"]}
 
-    def _reminder_keyboard(self) -> InlineKeyboardMarkup:
+    def _reminder_keyboard(self, step: int) -> InlineKeyboardMarkup:
         hours = self._intervals()
         return InlineKeyboardMarkup(
             [
                 [
                     InlineKeyboardButton(
-                        texts.REMIND_CRS.format(hours=f"{hours['crs']:g}"), callback_data="rem:crs"
+                        texts.REMIND_CRS.format(hours=f"{hours['crs']:g}"),
+                        callback_data=f"rem:crs:{step}",
                     )
                 ],
                 [
                     InlineKeyboardButton(
                         texts.REMIND_NEURO.format(hours=f"{hours['neuro']:g}"),
-                        callback_data="rem:neuro",
+                        callback_data=f"rem:neuro:{step}",
                     )
                 ],
             ]
@@ -295,39 +410,55 @@ class Bot:
     ) -> None:
         query = update.callback_query
         assert query is not None
-        kind = data.removeprefix("rem:")
-        hours = self._intervals().get(kind)
-        if hours is None:
-            await send_with_retry(query.answer)
-            return
+        match = REMINDER_DATA.match(data)
         chat_id = _chat(update)
-        due = self.service.clock() + hours * 3600
         store = self.service.store
+        stored = await store.run(Store.load, store.store, chat_id) if match else None
+        # An offer is valid only under the result that made it: same step, still at the result.
+        valid = (
+            match is not None
+            and stored is not None
+            and stored.session.step == int(match[2])
+            and stored.session.dialog in REMINDER_DIALOGS
+            and stored.session.state == "result"
+        )
+        if not valid or match is None:
+            self.answer(context, query.id, texts.STALE)
+            return
+        kind = match[1]
+        hours = self._intervals()[kind]
+        due = self.service.clock() + hours * 3600
         await store.run(Store.add_reminder, store.store, chat_id, due, kind, "")
-        when = time.strftime("%H:%M on %d %b", time.gmtime(due))
-        await send_with_retry(query.answer)
+        when = datetime.fromtimestamp(due, self.service.timezone).strftime("%H:%M %Z on %d %b")
+        self.answer(context, query.id, None)
         await send_with_retry(
             lambda: context.bot.send_message(chat_id, texts.REMINDER_SET.format(time=when))
         )
 
-    async def deliver_reminders(self, application: App) -> None:
-        """Send reminders that have come due (run periodically; survives restarts via SQLite)."""
+    def reminder_text(self, reminder: Reminder) -> str:
+        """The message of a reminder that has come due."""
+        label = f" (bed {reminder.label})" if reminder.label else ""
+        return texts.REMINDER_DUE.format(
+            what=texts.REMINDER_WHAT[reminder.kind],
+            label=label,
+            command=texts.REMINDER_COMMAND[reminder.kind],
+        )
+
+    async def deliver_reminders(self) -> None:
+        """Queue due reminders into the outbox (marked before sending), then send them."""
         store = self.service.store
-        for reminder in await store.run(Store.due_reminders, store.store, self.service.clock()):
-            label = f" (bed {reminder.label})" if reminder.label else ""
-            text = texts.REMINDER_DUE.format(
-                what=texts.REMINDER_WHAT[reminder.kind],
-                label=label,
-                command=texts.REMINDER_COMMAND[reminder.kind],
-            )
-            try:
-                await send_with_retry(
-                    functools.partial(application.bot.send_message, reminder.chat_id, text)
-                )
-            except Exception as error:
-                log.warning("reminder not delivered: %s", type(error).__name__)
-                continue
-            await store.run(Store.mark_sent, store.store, reminder.id)
+        now = self.service.clock()
+        await store.run(Store.queue_reminders, store.store, now, self.reminder_text)
+        await self.service.deliver_reminders()
+
+
+async def raw_call(application: App, method: str, params: dict[str, object]) -> Any:
+    """A Bot API call without turning its answer into PTB objects: the bot needs only the
+    date of a message it sent, and building a Message costs more CPU than the call itself.
+    Errors are PTB's own (RetryAfter, Forbidden, BadRequest, ...)."""
+    bot = application.bot
+    data = RequestData([RequestParameter.from_input(k, v) for k, v in params.items()])
+    return await bot.request.post(f"{bot.base_url}/{method}", data)
 
 
 def _chat(update: Update) -> int:
@@ -354,32 +485,235 @@ def _label_of(query: Any, option: str) -> str | None:
     return None
 
 
-def build_application(
+class _Application(Application):  # type: ignore[type-arg]
+    """PTB's Application, waiting for Telegram at start-up instead of giving up, and clearing
+    each update from the inbox once processed (a turn clears its own as it is saved)."""
+
+    store: AsyncStore | None = None
+
+    async def process_update(self, update: object) -> None:
+        """Process the update; then forget it."""
+        try:
+            await super().process_update(update)
+        finally:
+            if self.store is not None and isinstance(update, Update):
+                self.store.store.inbox_done(update.update_id)
+
+    async def initialize(self) -> None:
+        """Initialise; while Telegram cannot be reached, say so and retry with backoff."""
+        delay = 1.0
+        while True:
+            try:
+                await super().initialize()
+            except InvalidToken:
+                raise
+            except (TimedOut, NetworkError) as error:
+                if isinstance(error, BadRequest):
+                    raise
+                log.warning(
+                    "cannot reach Telegram (%s): retrying in %.0f s", type(error).__name__, delay
+                )
+                await asyncio.sleep(delay)
+                delay = min(STARTUP_BACKOFF_MAX, delay * 2)
+            else:
+                return
+
+
+class DurableQueue(asyncio.Queue):  # type: ignore[type-arg]
+    """PTB's update queue, writing each update to the store's inbox before taking it.
+
+    PTB confirms updates to Telegram (polling) or answers the webhook as soon as they are in
+    this queue, so a crash before their turn was saved would lose them. Written here first,
+    they survive: the next start replays what no turn consumed. A failed write raises, and PTB
+    then fetches the update again (polling) or Telegram retries it (webhook).
+    """
+
+    def __init__(
+        self, store: AsyncStore, on_fatal: Callable[[BaseException], None], wait_each: bool
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.on_fatal = on_fatal
+        # Webhook: each update's 200 waits for its write. Polling: the next getUpdates (which
+        # confirms the last batch) waits for every write instead (see `durable`), so a batch's
+        # updates are processed while they are being written.
+        self.wait_each = wait_each
+        self._writes: set[asyncio.Task[None]] = set()
+
+    async def put(self, item: Any) -> None:
+        """Keep the update durably (or start to, when polling), then queue it."""
+        if isinstance(item, Update):
+            # Started before the update is queued: the store thread writes it before the turn.
+            write = asyncio.create_task(self._keep(item.update_id, item.to_json()))
+            if self.wait_each:
+                await write
+            else:
+                self._writes.add(write)
+                write.add_done_callback(self._writes.discard)
+        await super().put(item)
+
+    async def durable(self) -> None:
+        """Wait until every update taken so far is written."""
+        while self._writes:
+            await asyncio.gather(*self._writes, return_exceptions=True)
+
+    async def _keep(self, update_id: int, raw: str) -> None:
+        """Write the update; while it cannot be written, wait and retry (nothing is confirmed
+        to Telegram meanwhile, so Telegram keeps it too)."""
+        delay = 0.5
+        while True:
+            try:
+                await self.store.run(Store.inbox_add, self.store.store, update_id, raw)
+                return
+            except StoreGoneError as error:
+                self.on_fatal(error)
+                return
+            except Exception as error:
+                kind = type(error).__name__
+                log.error("cannot keep an update (%s): retrying in %.0f s", kind, delay)
+                await asyncio.sleep(delay)
+                delay = min(30.0, delay * 2)
+
+
+class GatedRequest(HTTPXRequest):
+    """Bot API calls over a few kept-alive connections, at most that many in flight.
+
+    httpcore scans every queued request against every pooled connection each time one is
+    assigned, so hundreds of calls queued in its pool cost more CPU than the calls themselves.
+    Waiting here instead (an asyncio semaphore, first come first served) keeps its queue empty.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(connection_pool_size=POOL_SIZE + MINOR_CALLS, **kwargs)
+        self._gate = asyncio.Semaphore(POOL_SIZE)
+        # Acknowledgements get their own few connections: never ahead of a reply in the queue.
+        self._minor = asyncio.Semaphore(MINOR_CALLS)
+
+    async def do_request(self, url: str, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        """The call, once a connection is free."""
+        gate = self._minor if url.endswith(MINOR_METHODS) else self._gate
+        async with gate:
+            return await super().do_request(url, *args, **kwargs)
+
+
+class SafeUpdatesRequest(HTTPXRequest):
+    """getUpdates that skips an update PTB cannot parse (one log line, no content) instead of
+    fetching it again forever while every other chat waits."""
+
+    def __init__(self, durable: Callable[[], Awaitable[None]] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._skipped: set[int] = set()
+        self._durable = durable
+
+    async def do_request(
+        self, url: str, method: str, *args: Any, **kwargs: Any
+    ) -> tuple[int, bytes]:
+        """The Bot API call; malformed updates of a getUpdates answer replaced by empty ones.
+
+        A getUpdates confirms the updates before its offset: it waits until they are kept.
+        """
+        polling = url.endswith("/getUpdates")
+        if polling and self._durable is not None:
+            await self._durable()
+        code, payload = await super().do_request(url, method, *args, **kwargs)
+        if code == 200 and polling:
+            payload = self._sanitise(payload)
+        return code, payload
+
+    def _sanitise(self, payload: bytes) -> bytes:
+        try:
+            body = json.loads(payload)
+            updates = body["result"]
+        except (ValueError, KeyError, TypeError):
+            return payload
+        if not isinstance(updates, list):
+            return payload
+        changed = False
+        for index, item in enumerate(updates):
+            try:
+                Update.de_json(item, None)
+            except Exception as error:
+                update_id = item.get("update_id") if isinstance(item, dict) else None
+                if not isinstance(update_id, int):
+                    continue  # nothing to confirm it by; Telegram never sends this
+                # An empty update keeps its id, so that PTB confirms it and moves on.
+                updates[index] = {"update_id": update_id}
+                changed = True
+                if update_id not in self._skipped:
+                    self._skipped.add(update_id)
+                    log.warning("skipped malformed update %d (%s)", update_id, type(error).__name__)
+        return json.dumps(body).encode() if changed else payload
+
+
+def build_application(  # noqa: PLR0917 - the composition root takes every dependency
     settings: Settings,
-    service: ChatService,
+    engine: DialogEngine,
+    store: Store,
     request: BaseRequest | None = None,
     updates_request: BaseRequest | None = None,
+    clock: Callable[[], float] | None = None,
 ) -> tuple[App, Bot]:
-    """The Telegram transport over a chat service (built by bot.bootstrap); requests: for tests."""
+    """The composition root: every dependency is built or handed in here and nowhere else."""
     token = settings.token
     if not token:
         raise ValueError("TELEGRAM_TOKEN is not set")
-    bot = Bot(settings=settings, service=service, guideline=service.engine.guideline)
-    builder = ApplicationBuilder().token(token).base_url(settings.telegram_base_url)
+    salt = settings.audit_salt.get_secret_value() if settings.audit_salt else ""
+    if store.salt != salt:
+        raise ValueError("the store was opened with another salt than AUDIT_SALT")
+    async_store = AsyncStore(store)
+    service = ChatService(
+        engine=engine,
+        store=async_store,
+        salt=salt,
+        expiry_seconds=settings.session_expiry_hours * 3600,
+        clock=clock or time.time,
+        timezone=ZoneInfo(settings.site_timezone),
+        backoff_start=settings.send_backoff_seconds,
+    )
+    bot = Bot(settings=settings, service=service, guideline=engine.guideline)
+    service.render = bot.render
+    builder = (
+        ApplicationBuilder()
+        .application_class(_Application)
+        .token(token)
+        .base_url(settings.telegram_base_url)
+    )
     builder = (
         builder.concurrent_updates(True)
         .post_init(_post_init(bot))
         .post_stop(_post_stop(bot))
-        .post_shutdown(_post_shutdown(service.store))
+        .post_shutdown(_post_shutdown(async_store))
     )
     if request is not None:
         builder = builder.request(request)
     else:
         timeout = settings.telegram_timeout_seconds
-        builder = builder.read_timeout(timeout).write_timeout(timeout).connect_timeout(timeout)
-    if updates_request is not None:
-        builder = builder.get_updates_request(updates_request)
+        builder = builder.request(
+            GatedRequest(
+                read_timeout=timeout,
+                write_timeout=timeout,
+                connect_timeout=timeout,
+                pool_timeout=timeout,
+            )
+        )
+
+    def fatal(error: BaseException) -> None:
+        bot.fatal = error
+        application.stop_running()
+
+    queue = DurableQueue(async_store, fatal, wait_each=bool(settings.webhook_url))
+    if updates_request is None:
+        updates_request = SafeUpdatesRequest(queue.durable, connection_pool_size=1)
+    builder = builder.get_updates_request(updates_request).update_queue(queue)
     application = builder.build()
+    if isinstance(application, _Application):
+        application.store = async_store
+
+    async def send(chat_id: int, row: OutRow) -> int:
+        return await bot.send_row(application, chat_id, row)
+
+    service.send = send
+    service.on_fatal = fatal
     application.add_handler(TypeHandler(Update, bot.gate), group=-1)
     application.add_handler(CommandHandler("start", bot.on_start))
     application.add_handler(CommandHandler(list(DIALOG_COMMANDS), bot.on_dialog_command))
@@ -387,18 +721,36 @@ def build_application(
     application.add_handler(CommandHandler("bed", bot.on_bed))
     application.add_handler(CommandHandler("progress", bot.on_progress))
     application.add_handler(CallbackQueryHandler(bot.on_callback))
-    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, bot.on_text))
+    application.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, bot.on_text)
+    )
+    application.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGE & ~filters.TEXT, bot.on_other_message)
+    )
     application.add_error_handler(bot.on_error)
     return application, bot
 
 
-def _post_init(
-    bot: Bot,
-) -> Callable[[App], Coroutine[Any, Any, None]]:
+def _post_init(bot: Bot) -> Hook:
     async def post_init(application: App) -> None:
         commands = [BotCommand(name, text) for name, text in texts.COMMAND_MENU.items()]
-        await send_with_retry(lambda: application.bot.set_my_commands(commands))
-        # Our own task (not Application.create_task): cancelled cleanly in post_stop.
+        bot.best_effort(
+            lambda: send_with_retry(lambda: application.bot.set_my_commands(commands)),
+            "registering the command menu",
+        )
+        # Updates a crash left unprocessed: queued again before polling starts.
+        store = bot.service.store
+        kept = await store.run(Store.inbox_rows, store.store)
+        for raw in kept:
+            with contextlib.suppress(Exception):
+                application.update_queue.put_nowait(
+                    Update.de_json(json.loads(raw), application.bot)
+                )
+        if kept:
+            log.info("replaying %d update(s) received before a crash", len(kept))
+        # Our own tasks (not Application.create_task): cancelled cleanly in post_stop. The
+        # sender first resends whatever a crash left unsent.
+        bot.sender_task = asyncio.create_task(bot.service.run_sender(), name="sender")
         bot.reminder_task = asyncio.create_task(_reminder_loop(bot, application), name="reminders")
 
     return post_init
@@ -406,18 +758,16 @@ def _post_init(
 
 def _post_stop(bot: Bot) -> Hook:
     async def post_stop(application: App) -> None:
-        task = bot.reminder_task
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        for task in (bot.reminder_task, bot.sender_task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     return post_stop
 
 
-def _post_shutdown(
-    store: AsyncStore,
-) -> Callable[[App], Coroutine[Any, Any, None]]:
+def _post_shutdown(store: AsyncStore) -> Hook:
     async def post_shutdown(application: App) -> None:
         store.close()
 
@@ -431,7 +781,7 @@ async def _reminder_loop(bot: Bot, application: App) -> None:
     poll = bot.settings.reminder_poll_seconds
     while application.running:
         try:
-            await bot.deliver_reminders(application)
+            await bot.deliver_reminders()
         except Exception as error:
             log.warning("reminder check failed: %s", type(error).__name__)
         # Sleep in short slices so that stopping the bot is never held up by this loop.

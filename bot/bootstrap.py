@@ -8,7 +8,6 @@ needs: `assess` never loads the dialogs, the case bank or Telegram; the console 
 from __future__ import annotations
 
 import functools
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -21,7 +20,6 @@ if TYPE_CHECKING:
     from telegram.request import BaseRequest
 
     from bot.app import App, Bot
-    from bot.service import ChatService
     from bot.store import Store
     from dialogs.engine import DialogEngine
     from dialogs.flows import Flows
@@ -67,34 +65,23 @@ class Parts:
         return DialogEngine(self.guideline, self.questions, self.flows, self.bank)
 
     def store(self) -> Store:
-        """Open the database (raises StoreError with a one-line reason)."""
+        """Open the database, keyed by AUDIT_SALT (raises StoreError with a one-line reason)."""
         from bot.store import Store
 
-        return Store(self.settings.database_path)
-
-    def service(self, store: Store, clock: Callable[[], float] = time.time) -> ChatService:
-        """The chat service: the engine over this store, with the settings' salt and expiry."""
-        from bot.service import ChatService
-        from bot.store import AsyncStore
-
-        return ChatService(
-            engine=self.engine,
-            store=AsyncStore(store),
-            salt=self.settings.audit_salt.get_secret_value(),
-            expiry_seconds=self.settings.session_expiry_hours * 3600,
-            clock=clock,
-        )
+        salt = self.settings.audit_salt
+        return Store(self.settings.database_path, salt=salt.get_secret_value() if salt else "")
 
     def telegram(
         self,
-        service: ChatService,
+        store: Store,
         request: BaseRequest | None = None,
         updates_request: BaseRequest | None = None,
+        clock: Callable[[], float] | None = None,
     ) -> tuple[App, Bot]:
-        """The Telegram application over this service (requests: offline ones, for tests)."""
+        """The Telegram application over this engine and store (requests: offline, for tests)."""
         from bot.app import build_application
 
-        return build_application(self.settings, service, request, updates_request)
+        return build_application(self.settings, self.engine, store, request, updates_request, clock)
 
 
 def bootstrap(settings: Settings) -> Parts:

@@ -12,6 +12,7 @@ __all__ = ["main"]
 
 log = logging.getLogger("bot")
 EXIT_CONFIG = 2
+EXIT_FATAL = 3  # stopped on purpose: the database was deleted or replaced under the bot
 
 
 def main(parts: Parts) -> int:
@@ -41,7 +42,12 @@ def _run_telegram(parts: Parts) -> int:
     from bot.store import StoreError  # noqa: PLC0415
 
     settings = parts.settings
-    secrets = [settings.token or ""]
+    refusal = _refusal(parts)
+    if refusal:
+        sys.stderr.write(f"error: {refusal}\n")
+        return EXIT_CONFIG
+    assert settings.audit_salt is not None
+    secrets = [settings.token or "", settings.audit_salt.get_secret_value()]
     if settings.webhook_secret:
         secrets.append(settings.webhook_secret.get_secret_value())
     configure_logging(secrets)
@@ -50,12 +56,14 @@ def _run_telegram(parts: Parts) -> int:
     except StoreError as error:
         sys.stderr.write(f"error: {redact(str(error), secrets)}\n")
         return EXIT_CONFIG
-    application, _ = parts.telegram(parts.service(store))
+    application, bot = parts.telegram(store)
+    allowed = len(settings.allowed_user_ids)
     log.info(
-        "starting (%s mode, guideline %s, database %s)",
+        "starting (%s mode, guideline %s, database %s, %s)",
         "webhook" if settings.webhook_url else "polling",
         parts.guideline.version,
         settings.database_path,
+        f"{allowed} user(s) allowed" if allowed else "no allowlist: anyone may use the bot",
     )
     try:
         if settings.webhook_url:
@@ -80,4 +88,25 @@ def _run_telegram(parts: Parts) -> int:
     except RuntimeError as error:
         sys.stderr.write(f"error: {redact(str(error), secrets)}\n")
         return EXIT_CONFIG
+    if bot.fatal is not None:
+        sys.stderr.write(f"error: {redact(str(bot.fatal), secrets)}\n")
+        return EXIT_FATAL
     return 0
+
+
+def _refusal(parts: Parts) -> str | None:
+    """Why the Telegram bot must not start with these settings, if it must not."""
+    import os  # noqa: PLC0415
+
+    from bot.settings import misnamed_settings  # noqa: PLC0415
+
+    settings = parts.settings
+    if settings.audit_salt is None or not settings.audit_salt.get_secret_value():
+        return (
+            "AUDIT_SALT must be set with TELEGRAM_TOKEN: a long random secret, kept stable "
+            "(it keys stored chats and the audit log's user hashes)."
+        )
+    misnamed = misnamed_settings(os.environ)
+    if misnamed:
+        return f"unknown setting {', '.join(misnamed)}: the allowlist is ALLOWED_USER_IDS."
+    return None

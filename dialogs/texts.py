@@ -328,7 +328,7 @@ EXPIRED: Final = "Your previous dialog expired after {hours} hours without an an
 REMIND_CRS: Final = "⏰ Remind me: CRS review in {hours} h"
 REMIND_NEURO: Final = "⏰ Remind me: neuro review in {hours} h"
 REMINDER_SET: Final = (
-    "Reminder set for {time} UTC. Add a bed label (no names) with /bed, e.g. /bed 12A."
+    "Reminder set for {time}. Add a bed label (no names) with /bed, e.g. /bed 12A."
 )
 REMINDER_DUE: Final = "⏰ Time for the {what} assessment{label}. Start it with {command}."
 REMINDER_WHAT: Final = {"crs": "CRS", "neuro": "neurotoxicity (ICE/ICANS)"}
@@ -415,3 +415,18 @@ PROGRESS_TOPIC: Final = "{mark} {topic}: {right}/{total} right ({percent}%)"
 PROGRESS_MISSED: Final = "Most often missed:"
 PROGRESS_CAPTION: Final = "Accuracy per topic, left to right: {topics}"
 PROGRESS_MARKS: Final = ("🟦", "🟧", "🟩", "🟪", "🟦", "🟥")
+
+# --- Telegram transport: delivery, input it does not read, errors (one block, bot-side) ---
+NOT_APPLIED: Final = (
+    "Your last message reached me before this question was shown, so it was not recorded. "
+    "Please answer the question below."
+)
+NOT_SAVED: Final = (
+    "Something went wrong on our side and your last answer was not saved. Please send it again."
+)
+EDIT_IGNORED: Final = (
+    "Edited messages are not read, so nothing was changed. To change an answer, use /back."
+)
+PRIVATE_ONLY: Final = "This bot works in private chats only. Message it directly."
+NON_TEXT: Final = "I read text and buttons only."
+TAP_IGNORED: Final = "That button is not one of mine."

@@ -2,7 +2,9 @@
 
 It speaks the real HTTP protocol python-telegram-bot uses (form-encoded POSTs to
 /bot<TOKEN>/<method>), queues updates for long polling, records every call, and can be told to
-fail the next calls of a method with 429 (retry-after), 500 or a timeout.
+fail the next calls of a method as Telegram does: 429 (retry-after), 500, 400 (e.g. "query is
+too old"), 403 (blocked by the user), a timeout, a timeout after delivering, or a call held
+unanswered until released (to kill the bot while it waits).
 """
 
 from __future__ import annotations
@@ -44,16 +46,21 @@ class Call:
 class FakeTelegram:
     """The server's state; thread-safe."""
 
-    def __init__(self, token: str) -> None:
+    def __init__(self, token: str, port: int = 0, keep_alive: bool = False) -> None:
         self.token = token
         self.lock = threading.Condition()
         self.updates: list[dict[str, Any]] = []
         self.calls: list[Call] = []
         self.failures: dict[str, list[tuple[str, float]]] = {}
+        self.keep_alive = keep_alive
+        self.held = threading.Event()
+        self.holding = 0  # calls currently held
+        self._returned: set[int] = set()  # update ids getUpdates has returned
+        self.messages_by_chat: dict[int, list[Call]] = {}  # sendMessage calls, per chat
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._query_ids = itertools.count(1)
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server = _QuietServer(("127.0.0.1", port), self._handler())
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -79,9 +86,21 @@ class FakeTelegram:
     # --- what the test does ---
 
     def fail_next(self, method: str, kind: str, value: float = 1.0) -> None:
-        """Make the next call of `method` fail: '429' (retry after value s), '500', 'timeout'."""
+        """Make the next call of `method` fail: '429' (retry after value s), '500', '400',
+        '403', 'timeout' (answer after value s), 'late' (deliver, then answer after value s),
+        'hold' (no answer until release()); 'ok' lets one call through (to fail a later one)."""
         with self.lock:
             self.failures.setdefault(method, []).append((kind, value))
+
+    def release(self) -> None:
+        """Let held calls go (their callers may be gone)."""
+        self.held.set()
+
+    def restart_ids(self, first: int) -> None:
+        """Number the next updates from `first`, as Telegram does after a week of silence."""
+        with self.lock:
+            self._update_ids = itertools.count(first)
+            self._returned.clear()
 
     def push(self, update: dict[str, Any]) -> int:
         """Queue an update for the bot's next getUpdates; return its id."""
@@ -91,36 +110,57 @@ class FakeTelegram:
             self.lock.notify_all()
             return update_id
 
-    def send_text(self, chat_id: int, text: str, user_id: int | None = None) -> int:
-        """The doctor types a message (a command when it starts with '/')."""
+    def message(
+        self,
+        chat_id: int,
+        text: str | None,
+        user_id: int | None = None,
+        date: int | None = None,
+        chat_type: str = "private",
+        **extra: Any,
+    ) -> dict[str, Any]:
+        """A message as Telegram would send it (a command when the text starts with '/')."""
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
-            "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "private"},
-            "from": {"id": user_id or chat_id, "is_bot": False, "first_name": "Dr"},
-            "text": text,
+            "date": int(time.time()) if date is None else date,
+            "chat": {"id": chat_id, "type": chat_type},
+            **extra,
         }
-        if text.startswith("/"):
-            message["entities"] = [
-                {"type": "bot_command", "offset": 0, "length": len(text.split(maxsplit=1)[0])}
-            ]
-        return self.push({"message": message})
+        if chat_type != "channel":
+            message["from"] = {"id": user_id or chat_id, "is_bot": False, "first_name": "Dr"}
+        if text is not None:
+            message["text"] = text
+            if text.startswith("/"):
+                message["entities"] = [
+                    {"type": "bot_command", "offset": 0, "length": len(text.split(maxsplit=1)[0])}
+                ]
+        return message
+
+    def send_text(
+        self, chat_id: int, text: str, user_id: int | None = None, date: int | None = None
+    ) -> int:
+        """The doctor types a message (a command when it starts with '/')."""
+        return self.push({"message": self.message(chat_id, text, user_id, date)})
 
     def tap(
-        self, chat_id: int, message: dict[str, Any], data: str, user_id: int | None = None
+        self, chat_id: int, message: dict[str, Any] | None, data: str, user_id: int | None = None
     ) -> int:
-        """The doctor taps a button of a message the bot sent."""
-        return self.push(
-            {
-                "callback_query": {
-                    "id": str(next(self._query_ids)),
-                    "from": {"id": user_id or chat_id, "is_bot": False, "first_name": "Dr"},
-                    "chat_instance": f"ci{chat_id}",
-                    "data": data,
-                    "message": message,
-                }
-            }
-        )
+        """The doctor taps a button of a message the bot sent (None: an inline message's)."""
+        query: dict[str, Any] = {
+            "id": str(next(self._query_ids)),
+            "from": {"id": user_id or chat_id, "is_bot": False, "first_name": "Dr"},
+            "chat_instance": f"ci{chat_id}",
+            "data": data,
+        }
+        if message is None:
+            query["inline_message_id"] = "inline-1"
+        else:
+            query["message"] = message
+        return self.push({"callback_query": query})
+
+    def answers(self) -> list[str | None]:
+        """The texts of every answerCallbackQuery (None: answered without text)."""
+        return [c.params.get("text") for c in self.sent(method="answerCallbackQuery")]
 
     def sent(self, chat_id: int | None = None, method: str = "sendMessage") -> list[Call]:
         """Calls of a method, optionally for one chat."""
@@ -154,6 +194,9 @@ class FakeTelegram:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            # HTTP/1.1 keeps connections open between calls, as Telegram does.
+            protocol_version = "HTTP/1.1" if fake.keep_alive else "HTTP/1.0"
+
             def log_message(self, *args: object) -> None:  # keep test output quiet
                 return
 
@@ -194,7 +237,7 @@ class FakeTelegram:
         with self.lock:
             pending = self.failures.get(method)
             failure = pending.pop(0) if pending else None
-        if failure is not None:
+        if failure is not None and failure[0] != "ok":
             kind, value = failure
             if kind == "429":
                 return 429, {
@@ -205,12 +248,38 @@ class FakeTelegram:
                 }
             if kind == "500":
                 return 500, {"ok": False, "error_code": 500, "description": "Internal Server Error"}
+            if kind == "400":
+                return 400, {
+                    "ok": False,
+                    "error_code": 400,
+                    "description": "Bad Request: query is too old and response timeout expired",
+                }
+            if kind == "403":
+                return 403, {
+                    "ok": False,
+                    "error_code": 403,
+                    "description": "Forbidden: bot was blocked by the user",
+                }
+            if kind == "hold":
+                with self.lock:
+                    self.holding += 1
+                self.held.wait(60)
+                return 500, {"ok": False, "error_code": 500, "description": "Released"}
+            if kind == "late":
+                result = self._result(method, params)
+                with self.lock:
+                    self.calls.append(Call(method, params))
+                time.sleep(value)
+                return 200, {"ok": True, "result": result}
             time.sleep(value)  # 'timeout': answer later than the client waits
         if method == "getUpdates":
             return 200, {"ok": True, "result": self._get_updates(params)}
         result = self._result(method, params)
         with self.lock:
-            self.calls.append(Call(method, params))
+            call = Call(method, params)
+            self.calls.append(call)
+            if method == "sendMessage":
+                self.messages_by_chat.setdefault(int(params["chat_id"]), []).append(call)
         return 200, {"ok": True, "result": result}
 
     def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -219,10 +288,17 @@ class FakeTelegram:
         deadline = time.monotonic() + timeout
         with self.lock:
             while True:
-                # Updates below the offset are confirmed: Telegram forgets them.
-                self.updates = [u for u in self.updates if u["update_id"] >= offset]
+                # Updates returned before and below the offset are confirmed: Telegram forgets
+                # them. (Not yet returned ones stay, so ids that restart low are delivered.)
+                self.updates = [
+                    u
+                    for u in self.updates
+                    if u["update_id"] >= offset or u["update_id"] not in self._returned
+                ]
                 if self.updates or time.monotonic() >= deadline:
-                    return list(self.updates[:100])
+                    batch = list(self.updates[:100])
+                    self._returned.update(u["update_id"] for u in batch)
+                    return batch
                 self.lock.wait(max(0.0, deadline - time.monotonic()))
 
     def _result(self, method: str, params: dict[str, Any]) -> Any:
@@ -249,6 +325,14 @@ class FakeTelegram:
             params["_message"] = message
             return message
         return True
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """The standard threading server, without a traceback when a client drops a connection."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Ignore connections the bot closed or reset (it was killed or stopped)."""
+        return
 
 
 def _multipart(content_type: str, body: bytes) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from tests.bot.fake_telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:TEST-token-do-not-log-AbCdEf"  # noqa: S105 - a fake token for a fake server
+SALT = "test-salt-7f3a9c"  # a fixed AUDIT_SALT, so tests can compute chat keys
 
 
 # Every process started, so that a failing test cannot leave a bot running (see conftest).
@@ -23,7 +24,11 @@ class BotProcess:
     """`python -m bot` with TELEGRAM_TOKEN set, pointed at the fake server."""
 
     def __init__(self, fake: FakeTelegram, database: Path, token: str = TOKEN, **env: str) -> None:
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
+        self.env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("TELEGRAM_") and k not in ("AUDIT_SALT", "ALLOWED_USER_IDS")
+        }
         self.env.update(
             {
                 "TELEGRAM_TOKEN": token,
@@ -32,19 +37,21 @@ class BotProcess:
                 "REMINDER_POLL_SECONDS": "0.2",
                 "TELEGRAM_TIMEOUT_SECONDS": "1",
                 "PYTHONUNBUFFERED": "1",
+                "AUDIT_SALT": SALT,
+                "SEND_BACKOFF_SECONDS": "0.1",
                 **env,
             }
         )
         self.log = database.with_suffix(f".{len(list(database.parent.glob('*.log')))}.log")
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> BotProcess:
-        """Start the bot process, its output going to a log file."""
+    def start(self, cwd: Path = ROOT, python: tuple[str, ...] = ()) -> BotProcess:
+        """Start the bot process (`python` options such as a profiler before `-m bot`)."""
         STARTED.append(self)
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot"],
-                cwd=ROOT,
+                [sys.executable, *python, "-m", "bot"],
+                cwd=cwd,
                 env=self.env,
                 stdout=out,
                 stderr=subprocess.STDOUT,

@@ -8,12 +8,17 @@ import sys
 from pathlib import Path
 
 from tests.bot.fake_telegram import FakeTelegram
-from tests.bot.harness import ROOT, TOKEN, BotProcess
+from tests.bot.harness import ROOT, SALT, TOKEN, BotProcess
 
 
 def run_bot(env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    """Run `python -m bot` to completion with extra environment."""
-    full = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
+    """Run `python -m bot` to completion with extra environment (AUDIT_SALT set unless given)."""
+    full = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("TELEGRAM_") and k not in ("AUDIT_SALT", "ALLOWED_USER_IDS")
+    }
+    full["AUDIT_SALT"] = SALT
     full.update(env)
     return subprocess.run(
         [sys.executable, "-m", "bot"],
@@ -110,3 +115,42 @@ def test_bad_allowlist_is_refused_with_the_format() -> None:
     done = run_bot({"ALLOWED_USER_IDS": "alice,bob"})
     assert done.returncode == 2
     assert "ALLOWED_USER_IDS must be Telegram user ids" in done.stderr
+
+
+def test_a_token_without_an_audit_salt_refuses_to_start(tmp_path: Path) -> None:
+    """A token with no AUDIT_SALT: exit 2 with one line saying what to set; nothing started."""
+    done = run_bot(
+        {
+            "TELEGRAM_TOKEN": TOKEN,
+            "AUDIT_SALT": "",
+            "DATABASE_PATH": str(tmp_path / "db.sqlite3"),
+            "TELEGRAM_BASE_URL": "http://127.0.0.1:9/bot",
+        }
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: AUDIT_SALT must be set with TELEGRAM_TOKEN")
+    assert done.stderr.count("\n") == 1
+    assert not (tmp_path / "db.sqlite3").exists()
+
+
+def test_an_empty_or_misnamed_allowlist_refuses_to_start(tmp_path: Path) -> None:
+    """ALLOWED_USER_IDS set but empty, or a look-alike name, would open the bot: refused."""
+    common = {"TELEGRAM_TOKEN": TOKEN, "DATABASE_PATH": str(tmp_path / "db.sqlite3")}
+    empty = run_bot({**common, "ALLOWED_USER_IDS": " "})
+    assert empty.returncode == 2
+    assert "ALLOWED_USER_IDS is set but lists no user id" in empty.stderr
+    misnamed = run_bot({**common, "ALLOWED_USERS": "1001"})
+    assert misnamed.returncode == 2
+    assert "unknown setting ALLOWED_USERS: the allowlist is ALLOWED_USER_IDS" in misnamed.stderr
+
+
+def test_the_start_up_line_says_how_many_users_are_allowed(tmp_path: Path) -> None:
+    """The start-up log line states the allowlist's size (or that there is none)."""
+    fake = FakeTelegram(TOKEN).start()
+    process = BotProcess(fake, tmp_path / "bot.sqlite3", ALLOWED_USER_IDS="1001, 2002").start()
+    try:
+        fake.wait_for(lambda: "starting (" in process.output())
+    finally:
+        process.stop()
+        fake.stop()
+    assert "2 user(s) allowed" in process.output()

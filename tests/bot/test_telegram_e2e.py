@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -136,8 +137,9 @@ def test_sigkill_mid_dialog_then_restart_loses_no_answer(
     first.kill()
     second = BotProcess(fake, database).start()
     try:
-        chat.tap("No, it is CRS")
-        chat.tap("Room air")
+        # The restarted bot may show the question again (delivered, not yet marked): harmless.
+        oxygen = chat.until(lambda: chat.tap_on(question, "No, it is CRS"), "Oxygen support")
+        chat.until(lambda: chat.tap_on(oxygen, "Room air"), "Weight")
         chat.say("70", expect=2)
         result = chat.messages[-2]
         assert result["text"].startswith("<b>CRS grade 2</b>")
@@ -227,7 +229,7 @@ def test_allowlist_refuses_unknown_users_without_clinical_content(
 def test_reminders_survive_a_restart_and_arrive(fake: FakeTelegram, tmp_path: Path) -> None:
     """A reminder set after a result is stored in SQLite, survives a restart, and is delivered."""
     database = tmp_path / "bot.sqlite3"
-    first = BotProcess(fake, database).start()
+    first = BotProcess(fake, database, SITE_TIMEZONE="Asia/Kolkata").start()
     chat = Chat(fake, DOCTOR)
     chat.say("/crs")
     for step in ("38.4",):
@@ -235,8 +237,13 @@ def test_reminders_survive_a_restart_and_arrive(fake: FakeTelegram, tmp_path: Pa
     chat.tap("None yet")
     chat.tap("No hypotension")
     chat.tap("Room air")
-    chat.say("70", expect=2)
+    handover = chat.say("70", expect=2)
     chat.tap("⏰ Remind me: CRS review in 12 h")
+    # A double tap moves the reminder; it does not make a second one.
+    confirmation = chat.until(
+        lambda: chat.tap_on(handover, "⏰ Remind me: CRS review in 12 h"), "Reminder set"
+    )
+    assert " IST on " in confirmation["text"], "the time is in the site's time zone"
     chat.say("/bed 12A")
     first.stop()
     # Bring the reminder due now, as if 12 hours had passed while the bot was down.
@@ -249,8 +256,10 @@ def test_reminders_survive_a_restart_and_arrive(fake: FakeTelegram, tmp_path: Pa
         fake.wait_for(
             lambda: any("Time for the CRS assessment (bed 12A)" in m["text"] for m in chat.messages)
         )
+        time.sleep(0.5)
     finally:
         second.stop()
+    assert sum("Time for the CRS assessment" in m["text"] for m in chat.messages) == 1
 
 
 def _rehearse_one_case(chat: Chat) -> None:
