@@ -28,7 +28,8 @@ sys.path.insert(0, str(TREE.resolve()))
 
 from bot.service import ChatService  # noqa: E402
 from bot.store import AsyncStore, Store  # noqa: E402
-from dialogs.engine import DialogEngine  # noqa: E402
+from bot.bootstrap import bootstrap  # noqa: E402
+from bot.settings import Settings  # noqa: E402
 from dialogs.messages import Event  # noqa: E402
 
 # Questions answered by typing, cycling: the first answers a CRS temperature, "back" undoes it.
@@ -54,7 +55,7 @@ def raw_fsync_ms(folder: Path, samples: int = 300) -> float:
 
 async def measure(folder: Path, stored: int) -> list[float]:
     """Per-update milliseconds of question updates by chats whose sessions are stored."""
-    engine = DialogEngine()
+    engine = bootstrap(Settings(guideline_dir=None)).engine
     store = Store(folder / f"turn-{stored}.sqlite3")
     session, _ = engine.start("crs")
     store.bulk_sessions([(chat, session) for chat in range(stored)], time.time())
