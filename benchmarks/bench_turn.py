@@ -26,10 +26,10 @@ ROOT = Path(__file__).resolve().parents[1]
 TREE = Path(sys.argv[sys.argv.index("--root") + 1]) if "--root" in sys.argv else ROOT
 sys.path.insert(0, str(TREE.resolve()))
 
-from bot.service import ChatService  # noqa: E402
-from bot.store import AsyncStore, Store  # noqa: E402
 from bot.bootstrap import bootstrap  # noqa: E402
+from bot.service import ChatService  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from bot.store import AsyncStore, Store  # noqa: E402
 from dialogs.messages import Event  # noqa: E402
 
 # Questions answered by typing, cycling: the first answers a CRS temperature, "back" undoes it.
