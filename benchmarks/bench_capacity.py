@@ -2,7 +2,8 @@
 many doctors at once. Prints the bot's CPU per update and reply latency (median, p99).
 
 Every doctor walks a CRS review (a command, typed answers and button taps); at each step all of
-them act at once (a burst), and the latency of each is the time from the update being offered to
+them act at once (a burst, the harshest case; `--spread S` spreads them evenly over S seconds
+instead), and the latency of each is the time from the update being offered to
 the first reply the bot sends that chat. CPU is the bot process's user+system time over the timed
 phase, divided by the updates handled. The fake server runs in this process, so its CPU is not
 counted; it keeps connections alive, as Telegram does.
@@ -68,11 +69,17 @@ def button_data(message: dict[str, Any], label: str) -> str:
     raise LookupError(f"no button {label!r} in {message.get('text', '')[:60]!r}")
 
 
-def burst(fake: FakeTelegram, chats: list[int], kind: str, value: str) -> list[float]:
-    """Every chat acts at once; wait for each first reply; return latencies in seconds."""
+def burst(
+    fake: FakeTelegram, chats: list[int], kind: str, value: str, spread: float = 0.0
+) -> list[float]:
+    """Every chat acts, at once or spread evenly over `spread` seconds; wait for each first
+    reply; return latencies in seconds."""
     before = {c: len(sent(fake, c)) for c in chats}
     offered: dict[int, float] = {}
-    for chat in chats:
+    begin = time.monotonic()
+    for index, chat in enumerate(chats):
+        if spread:
+            time.sleep(max(0.0, begin + spread * index / len(chats) - time.monotonic()))
         if kind == "text":
             fake.send_text(chat, value)
         else:
@@ -91,12 +98,18 @@ def burst(fake: FakeTelegram, chats: list[int], kind: str, value: str) -> list[f
             if len(calls) > before[chat]:
                 latencies[chat] = calls[before[chat]].at - offered[chat]
         time.sleep(0.005)
-    # Let the rest of each turn (a result's second message, ticks, answers) finish.
-    time.sleep(0.3)
+    # Let the rest of each turn (a result's second message, ticks, answers) finish: the next
+    # step starts only when the bot has been quiet for a moment.
+    total = -1
+    while total != len(fake.calls):
+        total = len(fake.calls)
+        time.sleep(0.25)
     return list(latencies.values())
 
 
-def run(chats: int, rounds: int, root: Path, profile: Path | None = None) -> dict[str, float]:
+def run(
+    chats: int, rounds: int, root: Path, profile: Path | None = None, spread: float = 0.0
+) -> dict[str, float]:
     """Warm up, then time `rounds` walks of every chat; return the figures."""
     fake = FakeTelegram(TOKEN, keep_alive=True).start()
     with tempfile.TemporaryDirectory() as folder:
@@ -119,7 +132,7 @@ def run(chats: int, rounds: int, root: Path, profile: Path | None = None) -> dic
             start = time.monotonic()
             for _ in range(rounds):
                 for kind, value in WALK:
-                    latencies += burst(fake, ids, kind, value)
+                    latencies += burst(fake, ids, kind, value, spread)
                     updates += len(ids)
             wall = time.monotonic() - start
             cpu = cpu_seconds(bot.process.pid) - start_cpu
@@ -147,9 +160,16 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--root", type=Path, default=ROOT, help="source tree of the bot to run")
     parser.add_argument("--profile", type=Path, help="write the bot's cProfile stats here")
+    parser.add_argument(
+        "--spread", type=float, default=0.0, help="seconds over which each step's updates arrive"
+    )
     args = parser.parse_args()
-    figures = run(args.chats, args.rounds, args.root.resolve(), args.profile)
-    print(f"bot from {args.root}: {args.chats} concurrent chats, {figures['updates']} updates")
+    figures = run(args.chats, args.rounds, args.root.resolve(), args.profile, args.spread)
+    arrival = f"spread over {args.spread:g} s" if args.spread else "all at once"
+    print(
+        f"bot from {args.root}: {args.chats} concurrent chats acting {arrival} at each step, "
+        f"{figures['updates']} updates"
+    )
     print(f"  CPU per update : {figures['cpu_ms_per_update']:.2f} ms   (target <= 5 ms)")
     print(
         f"  reply latency  : median {figures['median_ms']:.0f} ms, p99 {figures['p99_ms']:.0f} ms,"

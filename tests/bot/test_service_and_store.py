@@ -533,3 +533,13 @@ async def test_a_reminder_to_a_chat_that_blocked_the_bot_is_cancelled(store: Sto
     assert sender.sent == []
     assert store.reminder_rows() == []
     assert store.execute_json("SELECT * FROM reminders") == "[]"
+
+
+def test_a_replaced_database_file_is_detected(store: Store, tmp_path: Path) -> None:
+    """Another file moved over the database path (a restore, a mistaken copy) is not ours."""
+    store.check()
+    other = tmp_path / "other.sqlite3"
+    sqlite3.connect(other).close()
+    other.replace(tmp_path / "bot.sqlite3")
+    with pytest.raises(StoreGoneError, match="deleted or replaced"):
+        store.check()
