@@ -18,10 +18,10 @@ from telegram.request import BaseRequest, RequestData
 from bot.app import build_application
 from bot.settings import Settings
 from bot.store import Store
-from dialogs.engine import DialogEngine
 from dialogs.messages import Event
+from tests.packaged import PARTS
 
-ENGINE = DialogEngine()
+ENGINE = PARTS.engine
 TOKEN = "1:offline"  # noqa: S105 - a fake token for an offline request object
 SALT = "noise"
 DOCTOR = 4711
