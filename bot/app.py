@@ -98,6 +98,7 @@ MAX_ATTEMPTS = 5
 STARTUP_BACKOFF_MAX = 60.0
 POOL_SIZE = 8  # connections to the Bot API for replies (the getUpdates long poll has its own)
 MINOR_CALLS = 8  # and for acknowledgements
+RAW_KEPT = 1000  # updates' JSON kept between getUpdates and PTB's queue
 BUSY_MINOR_CALLS = 100  # waiting acknowledgements beyond which ✓ ticks are skipped
 MINOR_METHODS = ("/answerCallbackQuery", "/editMessageText")
 
@@ -536,20 +537,29 @@ class DurableQueue(asyncio.Queue):  # type: ignore[type-arg]
         self.on_fatal = on_fatal
         # Webhook: each update's 200 waits for its write. Polling: the next getUpdates (which
         # confirms the last batch) waits for every write instead (see `durable`), so a batch's
-        # updates are processed while they are being written.
+        # updates are processed while they are being written, in one transaction.
         self.wait_each = wait_each
-        self._writes: set[asyncio.Task[None]] = set()
+        self.raw: dict[int, str] = {}  # update JSON as received (SafeUpdatesRequest fills it)
+        self._batch: list[tuple[int, str]] = []
+        self._batch_done: asyncio.Future[None] | None = None
+        self._writes: set[asyncio.Future[None]] = set()
 
     async def put(self, item: Any) -> None:
         """Keep the update durably (or start to, when polling), then queue it."""
         if isinstance(item, Update):
-            # Started before the update is queued: the store thread writes it before the turn.
-            write = asyncio.create_task(self._keep(item.update_id, item.to_json()))
-            if self.wait_each:
-                await write
-            else:
-                self._writes.add(write)
-                write.add_done_callback(self._writes.discard)
+            raw = self.raw.pop(item.update_id, None) or item.to_json()
+            if not self._batch:
+                # Written on the store thread in the next loop turn, before any turn of these
+                # updates can reach it (the store's thread takes calls in order).
+                loop = asyncio.get_running_loop()
+                loop.call_soon(self._flush)
+                self._batch_done = loop.create_future()
+                self._writes.add(self._batch_done)
+                self._batch_done.add_done_callback(self._writes.discard)
+            self._batch.append((item.update_id, raw))
+            done = self._batch_done
+            if self.wait_each and done is not None:
+                await done
         await super().put(item)
 
     async def durable(self) -> None:
@@ -557,22 +567,36 @@ class DurableQueue(asyncio.Queue):  # type: ignore[type-arg]
         while self._writes:
             await asyncio.gather(*self._writes, return_exceptions=True)
 
-    async def _keep(self, update_id: int, raw: str) -> None:
-        """Write the update; while it cannot be written, wait and retry (nothing is confirmed
-        to Telegram meanwhile, so Telegram keeps it too)."""
+    def _flush(self) -> None:
+        batch, self._batch = self._batch, []
+        done, self._batch_done = self._batch_done, None
+        written = self.store.submit(Store.inbox_add, self.store.store, batch)
+        task = asyncio.ensure_future(self._settle(written, batch))
+        if done is not None:
+            task.add_done_callback(lambda _: _resolve(done))
+
+    async def _settle(self, written: asyncio.Future[None], batch: list[tuple[int, str]]) -> None:
+        """Wait for the write; while it fails, wait and retry (nothing is confirmed to
+        Telegram meanwhile, so Telegram keeps the updates too)."""
         delay = 0.5
         while True:
             try:
-                await self.store.run(Store.inbox_add, self.store.store, update_id, raw)
+                await written
                 return
             except StoreGoneError as error:
                 self.on_fatal(error)
                 return
             except Exception as error:
                 kind = type(error).__name__
-                log.error("cannot keep an update (%s): retrying in %.0f s", kind, delay)
+                log.error("cannot keep updates (%s): retrying in %.0f s", kind, delay)
                 await asyncio.sleep(delay)
                 delay = min(30.0, delay * 2)
+                written = self.store.submit(Store.inbox_add, self.store.store, batch)
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 class GatedRequest(HTTPXRequest):
@@ -600,10 +624,10 @@ class SafeUpdatesRequest(HTTPXRequest):
     """getUpdates that skips an update PTB cannot parse (one log line, no content) instead of
     fetching it again forever while every other chat waits."""
 
-    def __init__(self, durable: Callable[[], Awaitable[None]] | None = None, **kwargs: Any) -> None:
+    def __init__(self, queue: DurableQueue | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._skipped: set[int] = set()
-        self._durable = durable
+        self._queue = queue
 
     async def do_request(
         self, url: str, method: str, *args: Any, **kwargs: Any
@@ -613,8 +637,8 @@ class SafeUpdatesRequest(HTTPXRequest):
         A getUpdates confirms the updates before its offset: it waits until they are kept.
         """
         polling = url.endswith("/getUpdates")
-        if polling and self._durable is not None:
-            await self._durable()
+        if polling and self._queue is not None:
+            await self._queue.durable()
         code, payload = await super().do_request(url, method, *args, **kwargs)
         if code == 200 and polling:
             payload = self._sanitise(payload)
@@ -631,7 +655,11 @@ class SafeUpdatesRequest(HTTPXRequest):
         changed = False
         for index, item in enumerate(updates):
             try:
-                Update.de_json(item, None)
+                update = Update.de_json(item, None)
+                if self._queue is not None and update is not None:
+                    if len(self._queue.raw) > RAW_KEPT:
+                        self._queue.raw.clear()  # never taken (PTB stopped): fall back to to_json
+                    self._queue.raw[update.update_id] = json.dumps(item)
             except Exception as error:
                 update_id = item.get("update_id") if isinstance(item, dict) else None
                 if not isinstance(update_id, int):
@@ -703,7 +731,7 @@ def build_application(  # noqa: PLR0917 - the composition root takes every depen
 
     queue = DurableQueue(async_store, fatal, wait_each=bool(settings.webhook_url))
     if updates_request is None:
-        updates_request = SafeUpdatesRequest(queue.durable, connection_pool_size=1)
+        updates_request = SafeUpdatesRequest(queue, connection_pool_size=1)
     builder = builder.get_updates_request(updates_request).update_queue(queue)
     application = builder.build()
     if isinstance(application, _Application):
