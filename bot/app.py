@@ -96,8 +96,8 @@ REMINDER_DATA = re.compile(r"^rem:(crs|neuro):(\d{1,12})$")
 BED_LABEL = re.compile(r"^[A-Za-z0-9-]{1,8}$")
 MAX_ATTEMPTS = 5
 STARTUP_BACKOFF_MAX = 60.0
-POOL_SIZE = 8  # connections to the Bot API for replies (the getUpdates long poll has its own)
-MINOR_CALLS = 8  # and for acknowledgements
+POOL_SIZE = 8  # connections per pool to the Bot API (the getUpdates long poll has its own)
+REPLY_POOLS = 3  # pools for replies; acknowledgements have one more
 RAW_KEPT = 1000  # updates' JSON kept between getUpdates and PTB's queue
 BUSY_MINOR_CALLS = 100  # waiting acknowledgements beyond which ✓ ticks are skipped
 MINOR_METHODS = ("/answerCallbackQuery", "/editMessageText")
@@ -599,25 +599,56 @@ def _resolve(future: asyncio.Future[None]) -> None:
         future.set_result(None)
 
 
-class GatedRequest(HTTPXRequest):
-    """Bot API calls over a few kept-alive connections, at most that many in flight.
+class GatedRequest(BaseRequest):
+    """Bot API calls over several small pools of kept-alive connections, each call waiting for
+    a free connection here (an asyncio semaphore per pool, first come first served).
 
-    httpcore scans every queued request against every pooled connection each time one is
-    assigned, so hundreds of calls queued in its pool cost more CPU than the calls themselves.
-    Waiting here instead (an asyncio semaphore, first come first served) keeps its queue empty.
+    httpcore scans every queued request against every pooled connection, and every idle
+    connection, each time one is assigned: hundreds of calls queued in one large pool cost more
+    CPU than the calls themselves. Small pools with empty queues keep that scan short, while
+    enough connections are open to keep many replies in flight (Telegram is tens of ms away).
+    Acknowledgements have a pool of their own, so they never queue ahead of a reply.
     """
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(connection_pool_size=POOL_SIZE + MINOR_CALLS, **kwargs)
-        self._gate = asyncio.Semaphore(POOL_SIZE)
-        # Acknowledgements get their own few connections: never ahead of a reply in the queue.
-        self._minor = asyncio.Semaphore(MINOR_CALLS)
+        self._pools = [
+            (HTTPXRequest(connection_pool_size=POOL_SIZE, **kwargs), asyncio.Semaphore(POOL_SIZE))
+            for _ in range(REPLY_POOLS)
+        ]
+        self._minor = (
+            HTTPXRequest(connection_pool_size=POOL_SIZE, **kwargs),
+            asyncio.Semaphore(POOL_SIZE),
+        )
+        self._next = 0
+
+    @property
+    def read_timeout(self) -> float | None:
+        """The pools' read timeout."""
+        return self._minor[0].read_timeout
+
+    async def initialize(self) -> None:
+        """Open every pool."""
+        for pool, _ in (*self._pools, self._minor):
+            await pool.initialize()
+
+    async def shutdown(self) -> None:
+        """Close every pool."""
+        for pool, _ in (*self._pools, self._minor):
+            await pool.shutdown()
 
     async def do_request(self, url: str, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
-        """The call, once a connection is free."""
-        gate = self._minor if url.endswith(MINOR_METHODS) else self._gate
+        """The call, on a pool with a free connection (the least busy, else the next in turn)."""
+        if url.endswith(MINOR_METHODS):
+            pool, gate = self._minor
+        else:
+            free = [p for p in self._pools if not p[1].locked()]
+            if free:
+                pool, gate = free[0]
+            else:
+                pool, gate = self._pools[self._next]
+                self._next = (self._next + 1) % len(self._pools)
         async with gate:
-            return await super().do_request(url, *args, **kwargs)
+            return await pool.do_request(url, *args, **kwargs)
 
 
 class SafeUpdatesRequest(HTTPXRequest):
