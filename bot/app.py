@@ -1,10 +1,12 @@
 """The Telegram transport: the composition root and thin handlers over the chat service.
 
-Replies of a turn go through the service's outbox (written with the session, then sent in the
-chat's order). Calls that only acknowledge (answering a button, ticking the chosen option) are
-best-effort and run beside the reply: a failure there is logged by type and never costs the doctor
-the next question. Input the bot cannot apply safely (edits, group chats, channel posts, media,
-foreign buttons, malformed updates) is explained or skipped and changes nothing.
+Every update is written to the store's inbox before PTB confirms it to Telegram (DurableQueue),
+so a crash loses none. Replies of a turn go through the service's outbox (written with the
+session, then sent in the chat's order). Calls that only acknowledge (answering a button, ticking
+the chosen option) are best-effort and run beside the reply: a failure there is logged by type
+and never costs the doctor the next question. Input the bot cannot apply safely (edits, group
+chats, channel posts, media, foreign buttons, malformed updates) is explained or skipped and
+changes nothing. Bot API calls go over small pools of kept-alive connections (GatedRequest).
 """
 
 from __future__ import annotations

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 from pydantic import ValidationError
 
 from bot.logs import configure_logging, redact
-from bot.settings import Settings
+from bot.settings import Settings, misnamed_settings
 from dialogs.guideline import GuidelineError, default_guideline, load_guideline
 
 __all__ = ["main"]
@@ -108,10 +109,6 @@ def _run_telegram(settings: Settings, engine: object) -> int:
 
 def _refusal(settings: Settings) -> str | None:
     """Why the Telegram bot must not start with these settings, if it must not."""
-    import os  # noqa: PLC0415
-
-    from bot.settings import misnamed_settings  # noqa: PLC0415
-
     if settings.audit_salt is None or not settings.audit_salt.get_secret_value():
         return (
             "AUDIT_SALT must be set with TELEGRAM_TOKEN: a long random secret, kept stable "
