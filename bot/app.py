@@ -1,10 +1,12 @@
 """The Telegram transport: the composition root and thin handlers over the chat service.
 
-Replies of a turn go through the service's outbox (written with the session, then sent in the
-chat's order). Calls that only acknowledge (answering a button, ticking the chosen option) are
-best-effort and run beside the reply: a failure there is logged by type and never costs the doctor
-the next question. Input the bot cannot apply safely (edits, group chats, channel posts, media,
-foreign buttons, malformed updates) is explained or skipped and changes nothing.
+Every update is written to the store's inbox before PTB confirms it to Telegram (DurableQueue),
+so a crash loses none. Replies of a turn go through the service's outbox (written with the
+session, then sent in the chat's order). Calls that only acknowledge (answering a button, ticking
+the chosen option) are best-effort and run beside the reply: a failure there is logged by type
+and never costs the doctor the next question. Input the bot cannot apply safely (edits, group
+chats, channel posts, media, foreign buttons, malformed updates) is explained or skipped and
+changes nothing. Bot API calls go over small pools of kept-alive connections (GatedRequest).
 """
 
 from __future__ import annotations
@@ -96,8 +98,9 @@ REMINDER_DATA = re.compile(r"^rem:(crs|neuro):(\d{1,12})$")
 BED_LABEL = re.compile(r"^[A-Za-z0-9-]{1,8}$")
 MAX_ATTEMPTS = 5
 STARTUP_BACKOFF_MAX = 60.0
-POOL_SIZE = 8  # connections to the Bot API for replies (the getUpdates long poll has its own)
-MINOR_CALLS = 8  # and for acknowledgements
+POOL_SIZE = 8  # connections per pool to the Bot API (the getUpdates long poll has its own)
+REPLY_POOLS = 3  # pools for replies; acknowledgements have one more
+RAW_KEPT = 1000  # updates' JSON kept between getUpdates and PTB's queue
 BUSY_MINOR_CALLS = 100  # waiting acknowledgements beyond which ✓ ticks are skipped
 MINOR_METHODS = ("/answerCallbackQuery", "/editMessageText")
 
@@ -536,20 +539,29 @@ class DurableQueue(asyncio.Queue):  # type: ignore[type-arg]
         self.on_fatal = on_fatal
         # Webhook: each update's 200 waits for its write. Polling: the next getUpdates (which
         # confirms the last batch) waits for every write instead (see `durable`), so a batch's
-        # updates are processed while they are being written.
+        # updates are processed while they are being written, in one transaction.
         self.wait_each = wait_each
-        self._writes: set[asyncio.Task[None]] = set()
+        self.raw: dict[int, str] = {}  # update JSON as received (SafeUpdatesRequest fills it)
+        self._batch: list[tuple[int, str]] = []
+        self._batch_done: asyncio.Future[None] | None = None
+        self._writes: set[asyncio.Future[None]] = set()
 
     async def put(self, item: Any) -> None:
         """Keep the update durably (or start to, when polling), then queue it."""
         if isinstance(item, Update):
-            # Started before the update is queued: the store thread writes it before the turn.
-            write = asyncio.create_task(self._keep(item.update_id, item.to_json()))
-            if self.wait_each:
-                await write
-            else:
-                self._writes.add(write)
-                write.add_done_callback(self._writes.discard)
+            raw = self.raw.pop(item.update_id, None) or item.to_json()
+            if not self._batch:
+                # Written on the store thread in the next loop turn, before any turn of these
+                # updates can reach it (the store's thread takes calls in order).
+                loop = asyncio.get_running_loop()
+                loop.call_soon(self._flush)
+                self._batch_done = loop.create_future()
+                self._writes.add(self._batch_done)
+                self._batch_done.add_done_callback(self._writes.discard)
+            self._batch.append((item.update_id, raw))
+            done = self._batch_done
+            if self.wait_each and done is not None:
+                await done
         await super().put(item)
 
     async def durable(self) -> None:
@@ -557,53 +569,98 @@ class DurableQueue(asyncio.Queue):  # type: ignore[type-arg]
         while self._writes:
             await asyncio.gather(*self._writes, return_exceptions=True)
 
-    async def _keep(self, update_id: int, raw: str) -> None:
-        """Write the update; while it cannot be written, wait and retry (nothing is confirmed
-        to Telegram meanwhile, so Telegram keeps it too)."""
+    def _flush(self) -> None:
+        batch, self._batch = self._batch, []
+        done, self._batch_done = self._batch_done, None
+        written = self.store.submit(Store.inbox_add, self.store.store, batch)
+        task = asyncio.ensure_future(self._settle(written, batch))
+        if done is not None:
+            task.add_done_callback(lambda _: _resolve(done))
+
+    async def _settle(self, written: asyncio.Future[None], batch: list[tuple[int, str]]) -> None:
+        """Wait for the write; while it fails, wait and retry (nothing is confirmed to
+        Telegram meanwhile, so Telegram keeps the updates too)."""
         delay = 0.5
         while True:
             try:
-                await self.store.run(Store.inbox_add, self.store.store, update_id, raw)
+                await written
                 return
             except StoreGoneError as error:
                 self.on_fatal(error)
                 return
             except Exception as error:
                 kind = type(error).__name__
-                log.error("cannot keep an update (%s): retrying in %.0f s", kind, delay)
+                log.error("cannot keep updates (%s): retrying in %.0f s", kind, delay)
                 await asyncio.sleep(delay)
                 delay = min(30.0, delay * 2)
+                written = self.store.submit(Store.inbox_add, self.store.store, batch)
 
 
-class GatedRequest(HTTPXRequest):
-    """Bot API calls over a few kept-alive connections, at most that many in flight.
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
-    httpcore scans every queued request against every pooled connection each time one is
-    assigned, so hundreds of calls queued in its pool cost more CPU than the calls themselves.
-    Waiting here instead (an asyncio semaphore, first come first served) keeps its queue empty.
+
+class GatedRequest(BaseRequest):
+    """Bot API calls over several small pools of kept-alive connections, each call waiting for
+    a free connection here (an asyncio semaphore per pool, first come first served).
+
+    httpcore scans every queued request against every pooled connection, and every idle
+    connection, each time one is assigned: hundreds of calls queued in one large pool cost more
+    CPU than the calls themselves. Small pools with empty queues keep that scan short, while
+    enough connections are open to keep many replies in flight (Telegram is tens of ms away).
+    Acknowledgements have a pool of their own, so they never queue ahead of a reply.
     """
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(connection_pool_size=POOL_SIZE + MINOR_CALLS, **kwargs)
-        self._gate = asyncio.Semaphore(POOL_SIZE)
-        # Acknowledgements get their own few connections: never ahead of a reply in the queue.
-        self._minor = asyncio.Semaphore(MINOR_CALLS)
+        self._pools = [
+            (HTTPXRequest(connection_pool_size=POOL_SIZE, **kwargs), asyncio.Semaphore(POOL_SIZE))
+            for _ in range(REPLY_POOLS)
+        ]
+        self._minor = (
+            HTTPXRequest(connection_pool_size=POOL_SIZE, **kwargs),
+            asyncio.Semaphore(POOL_SIZE),
+        )
+        self._next = 0
+
+    @property
+    def read_timeout(self) -> float | None:
+        """The pools' read timeout."""
+        return self._minor[0].read_timeout
+
+    async def initialize(self) -> None:
+        """Open every pool."""
+        for pool, _ in (*self._pools, self._minor):
+            await pool.initialize()
+
+    async def shutdown(self) -> None:
+        """Close every pool."""
+        for pool, _ in (*self._pools, self._minor):
+            await pool.shutdown()
 
     async def do_request(self, url: str, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
-        """The call, once a connection is free."""
-        gate = self._minor if url.endswith(MINOR_METHODS) else self._gate
+        """The call, on a pool with a free connection (the least busy, else the next in turn)."""
+        if url.endswith(MINOR_METHODS):
+            pool, gate = self._minor
+        else:
+            free = [p for p in self._pools if not p[1].locked()]
+            if free:
+                pool, gate = free[0]
+            else:
+                pool, gate = self._pools[self._next]
+                self._next = (self._next + 1) % len(self._pools)
         async with gate:
-            return await super().do_request(url, *args, **kwargs)
+            return await pool.do_request(url, *args, **kwargs)
 
 
 class SafeUpdatesRequest(HTTPXRequest):
     """getUpdates that skips an update PTB cannot parse (one log line, no content) instead of
     fetching it again forever while every other chat waits."""
 
-    def __init__(self, durable: Callable[[], Awaitable[None]] | None = None, **kwargs: Any) -> None:
+    def __init__(self, queue: DurableQueue | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._skipped: set[int] = set()
-        self._durable = durable
+        self._queue = queue
 
     async def do_request(
         self, url: str, method: str, *args: Any, **kwargs: Any
@@ -613,8 +670,8 @@ class SafeUpdatesRequest(HTTPXRequest):
         A getUpdates confirms the updates before its offset: it waits until they are kept.
         """
         polling = url.endswith("/getUpdates")
-        if polling and self._durable is not None:
-            await self._durable()
+        if polling and self._queue is not None:
+            await self._queue.durable()
         code, payload = await super().do_request(url, method, *args, **kwargs)
         if code == 200 and polling:
             payload = self._sanitise(payload)
@@ -631,7 +688,11 @@ class SafeUpdatesRequest(HTTPXRequest):
         changed = False
         for index, item in enumerate(updates):
             try:
-                Update.de_json(item, None)
+                update = Update.de_json(item, None)
+                if self._queue is not None and update is not None:
+                    if len(self._queue.raw) > RAW_KEPT:
+                        self._queue.raw.clear()  # never taken (PTB stopped): fall back to to_json
+                    self._queue.raw[update.update_id] = json.dumps(item)
             except Exception as error:
                 update_id = item.get("update_id") if isinstance(item, dict) else None
                 if not isinstance(update_id, int):
@@ -703,7 +764,7 @@ def build_application(  # noqa: PLR0917 - the composition root takes every depen
 
     queue = DurableQueue(async_store, fatal, wait_each=bool(settings.webhook_url))
     if updates_request is None:
-        updates_request = SafeUpdatesRequest(queue.durable, connection_pool_size=1)
+        updates_request = SafeUpdatesRequest(queue, connection_pool_size=1)
     builder = builder.get_updates_request(updates_request).update_queue(queue)
     application = builder.build()
     if isinstance(application, _Application):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 from bot.bootstrap import Parts
 from bot.logs import configure_logging, redact
+from bot.settings import misnamed_settings
 
 __all__ = ["main"]
 
@@ -96,10 +98,6 @@ def _run_telegram(parts: Parts) -> int:
 
 def _refusal(parts: Parts) -> str | None:
     """Why the Telegram bot must not start with these settings, if it must not."""
-    import os  # noqa: PLC0415
-
-    from bot.settings import misnamed_settings  # noqa: PLC0415
-
     settings = parts.settings
     if settings.audit_salt is None or not settings.audit_salt.get_secret_value():
         return (

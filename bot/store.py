@@ -480,15 +480,16 @@ class Store:
 
     # --- the inbox: updates taken from Telegram and not yet processed ---
 
-    def inbox_add(self, update_id: int, raw: str) -> None:
-        """Keep an update durably before PTB confirms it to Telegram."""
+    def inbox_add(self, updates: Sequence[tuple[int, str]]) -> None:
+        """Keep updates (id, JSON) durably, in one transaction, before PTB confirms them."""
         self.check()
         with self.db:
-            self.db.execute(
-                "INSERT OR REPLACE INTO inbox (update_id, raw) VALUES (?, ?)", (update_id, raw)
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.executemany(
+                "INSERT OR REPLACE INTO inbox (update_id, raw) VALUES (?, ?)", updates
             )
         with self._lock:
-            self._inbox.add(update_id)
+            self._inbox.update(update_id for update_id, _ in updates)
 
     def inbox_done(self, update_id: int) -> None:
         """An update processed: cleared with the next write (safe from the event loop)."""
@@ -731,8 +732,14 @@ class AsyncStore:
 
     async def run(self, call: Callable[..., _T], *args: object, **kwargs: object) -> _T:
         """Run `call(*args, **kwargs)` on the store's thread."""
+        return await self.submit(call, *args, **kwargs)
+
+    def submit(
+        self, call: Callable[..., _T], *args: object, **kwargs: object
+    ) -> asyncio.Future[_T]:
+        """Queue `call` on the store's thread now (calls run in the order queued)."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, lambda: call(*args, **kwargs))
+        return loop.run_in_executor(self._executor, lambda: call(*args, **kwargs))
 
     def close(self) -> None:
         """Finish pending writes and close."""
