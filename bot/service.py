@@ -253,17 +253,21 @@ class ChatService:
                 event = event.model_copy(update={"at": stamp})
             new, replies = self.engine.handle(session, event)
         replies = notices + replies
-        who = hash_user(user_id, self.salt)
         attempts = tuple(r.attempt for r in replies if r.attempt is not None)
         ended = new.state == Q.RESULT.value
         kept = _erased(new) if ended else new
+        audit = training = None
+        if ended or attempts:  # only then is there anything to record of who
+            who = hash_user(user_id, self.salt)
+            audit = self._audit(new, replies, who)
+            training = TrainingEntry(who, attempts) if attempts else None
         written = store.commit(
             chat_id,
             Stored(kept, now, applied),
             self.render(replies, new),
             ephemeral=ended,
-            audit=self._audit(new, replies, who),
-            training=TrainingEntry(who, attempts) if attempts else None,
+            audit=audit,
+            training=training,
             update_id=update_id,
         )
         return Outcome(replies, new), written.rows

@@ -68,16 +68,16 @@ CREATE TABLE IF NOT EXISTS chats (
 );
 CREATE INDEX IF NOT EXISTS chats_open ON chats (updated_at) WHERE open = 1;
 CREATE TABLE IF NOT EXISTS outbox (
-    id INTEGER PRIMARY KEY,
     key INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
     chat_id INTEGER,
     text TEXT,
     markup TEXT,
     sent_date INTEGER,
     ephemeral INTEGER NOT NULL DEFAULT 0,
-    kind TEXT NOT NULL DEFAULT 'turn'
-);
-CREATE INDEX IF NOT EXISTS outbox_key ON outbox (key, id);
+    kind TEXT NOT NULL DEFAULT 'turn',
+    PRIMARY KEY (key, seq)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS inbox (
     update_id INTEGER PRIMARY KEY,
     raw TEXT NOT NULL
@@ -216,6 +216,8 @@ class Store:
         self._loose: set[int] = set()  # marked rows not in the cache (reminders, or evicted)
         self._inbox: set[int] = set()  # update ids written to the inbox by this process
         self._keys: dict[int, int] = {}  # chat id -> key, so the HMAC runs once per chat
+        self._row_keys: dict[int, int] = {}  # marked row -> its chat's key
+        self._seq = 0
         # The event loop marks replies delivered while the store thread reads and writes chats.
         self._lock = threading.Lock()
         try:
@@ -229,6 +231,9 @@ class Store:
                 raise sqlite3.DatabaseError(status)
             self.db.executescript(SCHEMA)
             self._migrate()
+            # Outbox rows are numbered in one sequence (a chat's rows sort by it); WITHOUT ROWID
+            # keeps them in one B-tree by chat, so a turn's write touches one table.
+            (self._seq,) = self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM outbox").fetchone()
             for suffix in ("-wal", "-shm"):
                 companion = Path(f"{path}{suffix}")
                 if companion.exists():
@@ -313,8 +318,8 @@ class Store:
         rows = tuple(
             OutRow(i, text, markup, date, bool(eph))
             for i, text, markup, date, eph in self.db.execute(
-                "SELECT id, text, markup, sent_date, ephemeral FROM outbox "
-                "WHERE key = ? AND kind = 'turn' ORDER BY id",
+                "SELECT seq, text, markup, sent_date, ephemeral FROM outbox "
+                "WHERE key = ? AND kind = 'turn' ORDER BY seq",
                 (key,),
             )
         )
@@ -352,6 +357,7 @@ class Store:
             with self._lock:
                 old = self._cache.get(key)
             replaced = {r.id for r in old.rows} if old is not None else set()
+            self._written([m for m in marks if m[0] in replaced])
             marks = [m for m in marks if m[0] not in replaced]
         with self._lock:
             in_inbox = update_id in self._inbox
@@ -365,6 +371,7 @@ class Store:
         except BaseException:
             self._give_back(marks)
             raise
+        self._written(marks)
         result = replace(stored, applied=stored.applied[-APPLIED_WINDOW:], rows=rows)
         self._remember(key, result)
         return result
@@ -406,20 +413,13 @@ class Store:
                 self.db.execute("DELETE FROM outbox WHERE key = ? AND kind = 'turn'", (key,))
                 new: list[OutRow] = []
                 for message in outbox:
-                    cursor = self.db.execute(
-                        "INSERT INTO outbox (key, chat_id, text, markup, ephemeral) "
-                        "VALUES (?, ?, ?, ?, ?)",
-                        (key, chat_id, message.text, message.markup, int(ephemeral)),
+                    row_id = self._next_seq()
+                    self.db.execute(
+                        "INSERT INTO outbox (key, seq, chat_id, text, markup, ephemeral) "
+                        "VALUES (?, ?, ?, ?, ?, ?)",
+                        (key, row_id, chat_id, message.text, message.markup, int(ephemeral)),
                     )
-                    new.append(
-                        OutRow(
-                            int(cursor.lastrowid or 0),
-                            message.text,
-                            message.markup,
-                            None,
-                            ephemeral,
-                        )
-                    )
+                    new.append(OutRow(row_id, message.text, message.markup, None, ephemeral))
                 rows = tuple(new)
             if audit is not None:
                 self.db.execute(
@@ -471,6 +471,7 @@ class Store:
                 self._cache[key] = replace(cached, rows=rows)
             if cached is None or all(r.id != row_id for r in cached.rows):
                 self._loose.add(row_id)
+            self._row_keys[row_id] = key
             self._marks.append((row_id, date))
 
     @property
@@ -517,6 +518,7 @@ class Store:
         except BaseException:
             self._give_back(marks)
             raise
+        self._written(marks)
 
     def _take_marks(self) -> list[tuple[int, int]]:
         """Pending delivery marks, and inbox clearances as (-update id, 0)."""
@@ -537,18 +539,33 @@ class Store:
         marks = [m for m in pending if m[0] > 0]
         if not marks:
             return
+        with self._lock:
+            keyed = [(date, self._row_keys[row_id], row_id) for row_id, date in marks]
+            loose = [(key, row_id) for _, key, row_id in keyed if row_id in self._loose]
         # Once delivered, a reply no longer needs its address; a finished dialog's text goes too.
         self.db.executemany(
             "UPDATE outbox SET sent_date = ?, chat_id = NULL, "
-            "text = CASE WHEN ephemeral THEN NULL ELSE text END WHERE id = ?",
-            [(date, row_id) for row_id, date in marks],
+            "text = CASE WHEN ephemeral THEN NULL ELSE text END WHERE key = ? AND seq = ?",
+            keyed,
         )
         # A reminder, once sent, is not kept at all.
-        with self._lock:
-            loose = [(row_id,) for row_id, _ in marks if row_id in self._loose]
-            self._loose.difference_update(row_id for (row_id,) in loose)
         if loose:
-            self.db.executemany("DELETE FROM outbox WHERE id = ? AND kind = 'reminder'", loose)
+            self.db.executemany(
+                "DELETE FROM outbox WHERE key = ? AND seq = ? AND kind = 'reminder'", loose
+            )
+
+    def _written(self, marks: list[tuple[int, int]]) -> None:
+        """Forget what was kept only to write these marks (after their transaction committed)."""
+        with self._lock:
+            for row_id, _ in marks:
+                if row_id > 0:
+                    self._row_keys.pop(row_id, None)
+                    self._loose.discard(row_id)
+
+    def _next_seq(self) -> int:
+        with self._lock:
+            self._seq += 1
+            return int(self._seq)
 
     def unsent_chats(self) -> list[int]:
         """Chat ids with replies not yet delivered (read at start-up)."""
@@ -652,9 +669,14 @@ class Store:
             self.db.execute("BEGIN IMMEDIATE")
             for reminder in due:
                 self.db.execute(
-                    "INSERT INTO outbox (key, chat_id, text, ephemeral, kind) "
-                    "VALUES (?, ?, ?, 1, 'reminder')",
-                    (self.key(reminder.chat_id), reminder.chat_id, text_of(reminder)),
+                    "INSERT INTO outbox (key, seq, chat_id, text, ephemeral, kind) "
+                    "VALUES (?, ?, ?, ?, 1, 'reminder')",
+                    (
+                        self.key(reminder.chat_id),
+                        self._next_seq(),
+                        reminder.chat_id,
+                        text_of(reminder),
+                    ),
                 )
                 self.db.execute("DELETE FROM reminders WHERE id = ?", (reminder.id,))
         return len(due)
@@ -666,8 +688,8 @@ class Store:
         return [
             (int(chat), OutRow(row_id, text, None, None, True))
             for row_id, chat, text in self.db.execute(
-                "SELECT id, chat_id, text FROM outbox "
-                "WHERE kind = 'reminder' AND sent_date IS NULL ORDER BY id"
+                "SELECT seq, chat_id, text FROM outbox "
+                "WHERE kind = 'reminder' AND sent_date IS NULL ORDER BY seq"
             )
             if row_id not in marked
         ]

@@ -127,15 +127,14 @@ def test_failing_minor_calls_never_cost_the_next_question(
         prior = _crs_to_prior(chat)
         fake.fail_next("answerCallbackQuery", "500")
         fake.fail_next("editMessageText", "500")
-        started = time.monotonic()
         pressure = chat.until(lambda: chat.tap_on(prior, "None yet"), "Blood pressure")
         fake.fail_next("answerCallbackQuery", "400")
         fake.fail_next("editMessageText", "429", 20)
         chat.until(lambda: chat.tap_on(pressure, "No hypotension"), "Oxygen support")
-        elapsed = time.monotonic() - started
     finally:
         process.stop()
-    assert elapsed < 10, "a 20 s retry-after on the ✓ edit did not hold up the question"
+    # The 20 s retry-after was not waited for (the question came; the tick was dropped).
+    assert "ticking the chosen option skipped: Telegram asked to wait 20 s" in process.output()
     assert not any(t.startswith("Something went wrong") for t in _texts(chat))
     assert "answering a button failed" in process.output()
 
