@@ -255,7 +255,7 @@ class Bot:
             return
 
         def acknowledge(outcome: Outcome) -> None:
-            moved_on = any(r.text == texts.STALE for r in outcome.replies)
+            moved_on = any(r.kind == "stale" for r in outcome.replies)
             self.answer(context, query.id, texts.STALE if moved_on else None)
             if outcome.duplicate or moved_on or any(r.kind == "error" for r in outcome.replies):
                 return

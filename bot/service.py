@@ -299,7 +299,7 @@ class ChatService:
         results = [r for r in replies if r.kind == "result"]
         if not results or session.dialog not in GRADED_DIALOGS:
             return None
-        grades = results[-1].text.split("\n", 1)[0]
+        grades = " · ".join(results[-1].grades)
         return AuditEntry(
             user_hash=who,
             dialog=session.dialog,

@@ -115,7 +115,7 @@ class DialogEngine:
             menu, replies = self.start("menu", session.step + 1)
             return menu, [Reply(text=texts.DIALOG_ENDED, kind="info"), *replies]
         if event.kind == "option" and event.step is not None and event.step != session.step:
-            return session, [Reply(text=texts.STALE, kind="error"), self._ask(session)]
+            return session, [Reply(text=texts.STALE, kind="stale"), self._ask(session)]
         if typed is not None:
             return self._command(session, typed)
         question = self.questions[Q(session.state)]

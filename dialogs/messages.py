@@ -78,13 +78,17 @@ class Reply(_Frozen):
     text: str
     folds: tuple[Fold, ...] = ()
     options: tuple[Option, ...] = ()
-    kind: Literal["question", "error", "result", "info", "notice"] = "question"
+    # "stale": a tap on a question that has moved on (the transport says so on the tap itself).
+    kind: Literal["question", "error", "stale", "result", "info", "notice"] = "question"
     # What answer the question takes: a choice, several choices, or a typed number (whose
     # options, such as "unknown", are extras beside the typed value).
     expects: Literal["choice", "multi", "number", "none"] = "none"
     ended: bool = False
     citations: tuple[str, ...] = ()
     attempt: Attempt | None = None
+    # A result's grades as the models state them ("CRS grade 3", "ICANS grade 2"): for the audit
+    # log, so that nothing reads them back out of the rendered text.
+    grades: tuple[str, ...] = ()
 
     @property
     def full_text(self) -> str:

@@ -187,6 +187,7 @@ def render_assessment(result: Assessment, extra_notes: Sequence[Reason] = ()) ->
         kind="result",
         ended=True,
         citations=tuple(sources.order),
+        grades=tuple(g.headline for g in (result.crs, result.icans, result.hlh) if g is not None),
     )
 
 

@@ -103,7 +103,7 @@ class Rehearsal:
     def handle(self, session: Session, event: Event) -> tuple[Session, list[Reply]]:
         """Apply a tap or typed answer."""
         if event.kind == "option" and event.step is not None and event.step != session.step:
-            return session, [_mark(Reply(text=texts.STALE, kind="error")), self._ask(session)]
+            return session, [_mark(Reply(text=texts.STALE, kind="stale")), self._ask(session)]
         state = R(session.state)
         options = self._options(session)
         chosen = self._choose(options, event)

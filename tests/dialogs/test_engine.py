@@ -100,7 +100,27 @@ def test_a_tap_on_an_old_message_is_stale(engine: DialogEngine) -> None:
     before = client.session
     client._apply(Event.option("bp.none", step=old_step))
     assert client.replies[0].text == "That question has moved on. Answer the one below."
+    assert client.replies[0].kind == "stale", "transports recognise it by kind, not by text"
     assert client.session == before
+
+
+def test_a_stale_tap_in_training_is_marked_stale_too(engine: DialogEngine) -> None:
+    """In a rehearsal (whose replies carry a prefix) a stale tap is still of kind 'stale'."""
+    client = DialogClient(engine, "rehearsal")
+    old_step = client.session.step
+    option = client.last.options[0].id
+    client._apply(Event.option(option, step=old_step))
+    before = client.session
+    client._apply(Event.option(option, step=old_step))
+    assert client.replies[0].kind == "stale"
+    assert client.session == before
+
+
+def test_a_result_carries_its_grades_as_data(engine: DialogEngine) -> None:
+    """The audit reads a result's grades from the reply's data, never from its text."""
+    client = DialogClient(engine, "crs")
+    client.answer("39.1", "none", "fluids", "no", "room air", "70")
+    assert client.result_reply.grades == ("CRS grade 2",)
 
 
 def test_back_is_repeatable_to_the_first_question(engine: DialogEngine) -> None:
