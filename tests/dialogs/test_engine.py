@@ -284,6 +284,7 @@ def test_back_returns_to_the_previous_question_with_earlier_answers_intact(
                 "capd": "5",
                 "t24": "1",
                 "ttot": "2",
+                "tlast": "6",
             }[session.state]
             event = Event.text(sample)
         elif question.kind == "multi":
