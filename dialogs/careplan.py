@@ -180,7 +180,7 @@ class _Group:
     lead: Literal["emergency", "next", "table"] = "table"
 
 
-def _facts(findings: Findings, icans: Grade | None, guideline: Guideline) -> _Facts:
+def _facts(findings: Findings, guideline: Guideline) -> _Facts:
     needs: set[Need] = set()
     child = is_child(findings)
     needs.add("child" if child else "adult")
@@ -267,7 +267,7 @@ def _managed_icans_grade(icans: Grade, findings: Findings, arm: IcpArm | None) -
     return icans.grade
 
 
-def _icp_reason(findings: Findings, arm: IcpArm) -> str:
+def _icp_reason(findings: Findings) -> str:
     """What started the raised-ICP arm, from the findings themselves."""
     found = findings.icans
     assert found is not None
@@ -349,7 +349,7 @@ def _groups(
                 rows=guideline.raised_icp.pathway(arm),
                 pathway=True,
                 title=texts.PATHWAY_TITLES[arm],
-                reason=_icp_reason(findings, arm),
+                reason=_icp_reason(findings),
                 lead=lead,
             )
             (emergencies if urgent else later).append(group)
@@ -680,7 +680,7 @@ def build_plan(
     guideline: Guideline,
 ) -> CarePlan:
     """The care plan for graded findings (clinical-rules §9)."""
-    facts = _facts(findings, icans, guideline)
+    facts = _facts(findings, guideline)
     child = facts.child
     banner = _banner(facts, guideline)
     if any(g is not None and g.grade == 5 for g in (crs, icans)):
