@@ -195,14 +195,12 @@ PLAN_MONITORING: Final = "Monitoring"
 PLAN_NOTES: Final = "Notes"
 PLAN_IN_NOW: Final = "(in Do now)"
 PLAN_NOTHING_NOW: Final = "No CRS or ICANS treatment now: keep monitoring and re-assess."
-PLAN_PATIENT: Final = "Patient"
 PATIENT_AGE: Final = "Age {age}"
 PATIENT_TOCI: Final = "Tocilizumab given: {day} in 24 h, {total} in total{since}"
 PATIENT_TOCI_SINCE: Final = ", last {hours} h ago"
 
 # --- results ---
 DISCLAIMER: Final = "Decision support only: check against the guideline and your senior."
-NO_ESCALATION: Final = "No escalation named by the guideline at this grade."
 
 # --- dialogs: menu and commands ---
 MENU: Final = "What do you want to do?"
@@ -288,13 +286,7 @@ ICE_CANNOT_WAKE: Final = "Cannot be woken"
 ICE_GUIDE: Final = "Guide me through the ICE"
 
 # --- dialogs: results ---
-RESULT_ESCALATION: Final = "Escalation"
-RESULT_TREATMENT: Final = "Treatment"
-RESULT_SUPPORTIVE: Final = "Supportive care"
-RESULT_INVESTIGATIONS: Final = "Investigations"
-RESULT_MONITORING: Final = "Monitoring"
 RESULT_WHY: Final = "Why"
-RESULT_PATHWAYS: Final = "Pathways"
 RESULT_SOURCES: Final = "Sources"
 RESULT_VERSION: Final = "Guideline: {version}. Grading: ASTCT 2019."
 ICE_RESULT: Final = "ICE {score}/10 → ICE domain of ICANS: {grade}"
