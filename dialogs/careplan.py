@@ -70,6 +70,11 @@ class Step:
     stock_citations: tuple[Citation, ...] = ()
 
     @property
+    def instruction(self) -> str:
+        """The step as read: its trigger, if any, then what to do."""
+        return f"{self.trigger}: {self.text}" if self.trigger else self.text
+
+    @property
     def warnings(self) -> tuple[str, ...]:
         """The limits that travel with this step's doses."""
         return tuple(w for d in self.doses for w in d.warnings)

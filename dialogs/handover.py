@@ -7,6 +7,7 @@ from enum import StrEnum
 from dialogs import texts
 from dialogs.assessment import Assessment
 from dialogs.careplan import Step
+from dialogs.render import withheld_line
 from dialogs.findings import Findings
 from dialogs.units import fmt
 
@@ -66,8 +67,7 @@ def _icans_line(findings: Findings) -> str | None:
 
 def _step_lines(step: Step, prefix: str) -> list[str]:
     """A step whole: trigger, instruction, every dose line with its arithmetic and limits."""
-    head = f"{step.trigger}: {step.text}" if step.trigger else step.text
-    lines = [f"{prefix}{head}"]
+    lines = [f"{prefix}{step.instruction}"]
     for dose in step.doses:
         lines.append(f"    {dose.text}")
         lines += [f"    ! {w}" for w in dose.warnings]
@@ -90,18 +90,13 @@ def handover(findings: Findings, result: Assessment, at: str | None = None) -> s
             lines += _step_lines(step, "- ")
     if plan.calls:
         lines.append(texts.PLAN_CALL.format(leads=" · ".join(plan.calls)))
-    for held in plan.withheld:
-        lines.append(
-            texts.PLAN_WITHHELD.format(
-                drug=held.drug, reason=held.reason, next=held.next_allowed or ""
-            ).strip()
-        )
+    lines += [withheld_line(w.drug, w.reason, w.next_allowed) for w in plan.withheld]
     in_now = plan.now_ids()
     for pathway in plan.pathways:
         lines.append(f"{pathway.title}:")
         for number, step in enumerate(pathway.steps, 1):
             if set(step.ids) & in_now:
-                lines.append(f"{number}. {step.text} {texts.PLAN_IN_NOW}")
+                lines.append(f"{number}. {step.instruction} {texts.PLAN_IN_NOW}")
             else:
                 lines += _step_lines(step, f"{number}. ")
     if plan.then:

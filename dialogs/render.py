@@ -18,7 +18,7 @@ from dialogs.grading import Grade, Reason
 from dialogs.guideline import Citation
 from dialogs.messages import Fold, Reply
 
-__all__ = ["render_assessment", "render_doses"]
+__all__ = ["render_assessment", "render_doses", "withheld_line"]
 
 
 class _Sources:
@@ -41,6 +41,11 @@ class _Sources:
         return [f"[{n}] {key}" for key, n in self.order.items()]
 
 
+def withheld_line(drug: str, reason: str, next_allowed: str | None) -> str:
+    """'⛔ Tocilizumab withheld: <why>. <when the next dose is allowed>'."""
+    return texts.PLAN_WITHHELD.format(drug=drug, reason=reason, next=next_allowed or "").strip()
+
+
 def _dose_lines(doses: Sequence[Dose], sources: _Sources, indent: str) -> list[str]:
     lines: list[str] = []
     for dose in doses:
@@ -51,7 +56,7 @@ def _dose_lines(doses: Sequence[Dose], sources: _Sources, indent: str) -> list[s
 
 def _step_lines(step: Step, label: str, sources: _Sources, indent: str = "   ") -> list[str]:
     """A step: its instruction, then its doses; a single dose on the same line, to save lines."""
-    head = f"{step.trigger}: {step.text}" if step.trigger else step.text
+    head = step.instruction
     if len(step.doses) == 1:
         dose = step.doses[0]
         refs = sources.ref((*step.citations, *dose.citations))
@@ -80,10 +85,7 @@ def _now_lines(plan: CarePlan, sources: _Sources, head: int) -> tuple[list[str],
     tail: list[str] = []
     if plan.calls:
         tail.append(texts.PLAN_CALL.format(leads=" · ".join(plan.calls)))
-    held = [
-        texts.PLAN_WITHHELD.format(drug=w.drug, reason=w.reason, next=w.next_allowed or "").strip()
-        for w in plan.withheld
-    ]
+    held = [withheld_line(w.drug, w.reason, w.next_allowed) for w in plan.withheld]
     if not plan.now:
         shown = [] if plan.status == "death" else [texts.PLAN_NOTHING_NOW]
         tail += [
@@ -125,8 +127,7 @@ def _pathway_folds(plan: CarePlan, sources: _Sources) -> list[Fold]:
         lines = [texts.PATHWAY_BECAUSE.format(reason=pathway.reason)]
         for number, step in enumerate(pathway.steps, 1):
             if set(step.ids) & in_now:
-                head = f"{step.trigger}: {step.text}" if step.trigger else step.text
-                lines.append(f"{number}. {head} {texts.PLAN_IN_NOW}")
+                lines.append(f"{number}. {step.instruction} {texts.PLAN_IN_NOW}")
             else:
                 lines += _step_lines(step, f"{number}. ", sources)
         folds.append(Fold(title=pathway.title, lines=tuple(lines)))
@@ -198,9 +199,7 @@ def render_doses(doses: Sequence[Dose], version: str, notes: Sequence[str] = ())
     for dose in doses:
         if dose.withheld is not None:
             out.append(
-                texts.PLAN_WITHHELD.format(
-                    drug=dose.drug, reason=dose.withheld, next=dose.next_allowed or ""
-                ).strip()
+                withheld_line(dose.drug, dose.withheld, dose.next_allowed)
                 + sources.ref(dose.citations)
             )
         else:
