@@ -7,8 +7,8 @@ from enum import StrEnum
 from dialogs import texts
 from dialogs.assessment import Assessment
 from dialogs.careplan import Step
-from dialogs.render import withheld_line
 from dialogs.findings import Findings
+from dialogs.render import withheld_line
 from dialogs.units import fmt
 
 __all__ = ["handover"]
