@@ -79,6 +79,8 @@ Hook = Callable[[App], Coroutine[Any, Any, None]]
 _T = TypeVar("_T")
 
 DIALOG_COMMANDS = {
+    "seizure": "seizure",
+    "icp": "icp",
     "assess": "assessment",
     "crs": "crs",
     "icans": "icans",
@@ -218,7 +220,7 @@ class Bot:
         await self.service.start(_chat(update), update.update_id, "menu", before=[privacy])
 
     async def on_dialog_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """/assess, /crs, /icans, /ice, /hlh, /dose: start that dialog."""
+        """/seizure, /icp, /assess, /crs, /icans, /ice, /hlh, /dose: start that dialog."""
         name = DIALOG_COMMANDS[_command_name(update)]
         await self.service.start(_chat(update), update.update_id, name)
 
@@ -794,7 +796,10 @@ def build_application(  # noqa: PLR0917 - the composition root takes every depen
 
 def _post_init(bot: Bot) -> Hook:
     async def post_init(application: App) -> None:
-        commands = [BotCommand(name, text) for name, text in texts.COMMAND_MENU.items()]
+        # The emergency entries right after /start: the first a doctor needs to find.
+        start, *rest = texts.COMMAND_MENU.items()
+        listed = [start, *texts.EMERGENCY_COMMAND_MENU.items(), *rest]
+        commands = [BotCommand(name, text) for name, text in listed]
         bot.best_effort(
             lambda: send_with_retry(lambda: application.bot.set_my_commands(commands)),
             "registering the command menu",

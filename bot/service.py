@@ -53,7 +53,7 @@ __all__ = [
 log = logging.getLogger("bot.service")
 
 # Dialogs whose result is a grade, recorded in the audit log (the dose calculator grades nothing).
-GRADED_DIALOGS = ("assessment", "crs", "icans", "ice", "hlh")
+GRADED_DIALOGS = ("assessment", "crs", "icans", "ice", "hlh", "seizure", "icp")
 # Attempts to send a reply while the chat waits; after that the background sender keeps trying.
 FIRST_ATTEMPTS = 3
 FIRST_WAIT_LIMIT = 5.0  # seconds of a 429's wait worth spending while the chat waits

@@ -37,6 +37,7 @@ __all__ = [
     "Step",
     "Withheld",
     "build_plan",
+    "first_steps",
     "is_child",
 ]
 
@@ -148,10 +149,12 @@ class CarePlan(BaseModel):
 
 
 def is_child(findings: Findings) -> bool:
-    """Under 18, or under 40 kg when the age is not known: the guideline is for adults."""
+    """Under 18; else a child as stated; else under 40 kg: the guideline is for adults."""
     patient = findings.patient
     if patient.age_years is not None:
         return patient.age_years < ADULT_AGE
+    if patient.age_group is not None:
+        return patient.age_group == "child"
     return patient.weight is not None and patient.weight.kg < ADULT_WEIGHT_KG
 
 
@@ -757,6 +760,33 @@ def build_plan(
         checks=tuple(checks),
         monitoring=(*watch, *monitoring),
         notes=tuple(ctx.notes),
+    )
+
+
+def first_steps(findings: Findings, guideline: Guideline) -> CarePlan:
+    """The emergency protocols' own steps (Table 6, Table 7), before anything is graded.
+
+    The emergency entries send this after two answers. It is `build_plan` with no grade: the same
+    rows, doses (children: no adult fixed dose), limits and order, the protocol first; the grade
+    tables, routine care and monitoring come with the full plan once the rest is asked.
+    """
+    plan = build_plan(findings, None, None, None, guideline)
+    # Each protocol's next step after those done now ("seizures persist: phenobarbital 15 mg/kg")
+    # follows them, with its trigger: it is the next thing the doctor at the bedside will need.
+    in_now = plan.now_ids()
+    rungs: list[Step] = []
+    for pathway in plan.pathways:
+        rung = next((s for s in pathway.steps if not set(s.ids) & in_now), None)
+        if rung is not None and rung not in rungs:
+            rungs.append(rung)
+    return plan.model_copy(
+        update={
+            "now": (*plan.now, *rungs),
+            "then": (),
+            "care": (),
+            "checks": (),
+            "monitoring": (),
+        }
     )
 
 

@@ -16,6 +16,7 @@ from transitions import Machine
 
 from dialogs import machines, texts
 from dialogs.assessment import assess
+from dialogs.careplan import first_steps
 from dialogs.dosing import compute_dose
 from dialogs.flows import Flow, Flows
 from dialogs.flows.answers import findings_of, patient_of, unarousable
@@ -24,7 +25,7 @@ from dialogs.guideline import Guideline
 from dialogs.handover import handover
 from dialogs.messages import COMMANDS, Event, Option, Reply
 from dialogs.questions import Choice, Q, Question, Questions, ice_score
-from dialogs.render import render_assessment, render_doses
+from dialogs.render import render_assessment, render_doses, render_first_steps
 from dialogs.session import Answer, Session, Step
 from dialogs.training.bank import Bank
 from dialogs.training.rehearsal import Rehearsal
@@ -37,6 +38,10 @@ CONFIRM_NO = "confirm_no"
 CONFIRM_OTHER = "confirm_other"
 MULTI_DONE = "done"
 _SPLIT = re.compile(r"\s*(?:,|;|\+|/|\band\b|&)\s*")
+# Dialogs whose result ends with a handover summary to paste into the notes.
+_HANDOVER_DIALOGS = ("assessment", "crs", "icans", "seizure", "icp")
+# Commands that start an emergency entry from anywhere (their dialogs have the same names).
+_EMERGENCY_COMMANDS = ("seizure", "icp")
 _UNKNOWN_LABELS = {
     "papilloedema_stage": ("papilloedema stage", "pathway needs staging and opening pressure"),
     "csf_opening_pressure_mmhg": ("CSF opening pressure", "pathway chosen without it"),
@@ -162,6 +167,8 @@ class DialogEngine:
                 else []
             )
             return menu, notice + replies
+        if name in _EMERGENCY_COMMANDS:
+            return self.start(name, session.step + 1)
         if name == "restart":
             return self.start(session.dialog, session.step + 1)
         if session.dialog == "rehearsal":
@@ -218,6 +225,12 @@ class DialogEngine:
             }
         )
         prefix = texts.RECORDED.format(value=echo) + "\n\n" if echo else ""
+        if self.flows[session.dialog].first_steps_after == question.id:
+            # An emergency entry: the protocol's first steps now, the refining questions after.
+            first = self._first_steps(new)
+            if first is not None:
+                echoed = [Reply(text=prefix.strip(), kind="info")] if prefix else []
+                return new, [*echoed, first, self._ask(new)]
         if destination == Q.RESULT:
             try:
                 replies = self._result(new, at)
@@ -404,11 +417,23 @@ class DialogEngine:
             for key, (what, assumption) in _UNKNOWN_LABELS.items()
             if key in answers and answers[key] is None
         ]
+        if answers.get("patient_size") in ("adult", "child") and "weight" not in answers:
+            what, assumption = _UNKNOWN_LABELS["weight"]  # "adult/child, weight not known"
+            notes.append(
+                Reason(text=texts.ASSUMED_UNKNOWN.format(what=what, assumption=assumption))
+            )
         replies = [render_assessment(result, notes)]
-        if session.dialog in ("assessment", "crs", "icans"):
+        if session.dialog in _HANDOVER_DIALOGS:
             summary = handover(findings, result, at)
             replies.append(Reply(text=f"{texts.HANDOVER_INTRO}\n\n{summary}", kind="notice"))
         return replies
+
+    def _first_steps(self, session: Session) -> Reply | None:
+        """The emergency protocols' first steps for the answers so far; None if none applies."""
+        plan = first_steps(findings_of(session.answers), self.guideline)
+        if not plan.pathways:
+            return None  # e.g. a brief seizure, now over: no protocol, the questions go on
+        return render_first_steps(plan, self.guideline.version)
 
     def _ice_result(self, answers: Mapping[str, Answer]) -> Reply:
         if unarousable(answers):

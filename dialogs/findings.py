@@ -112,6 +112,9 @@ class Patient(_Model):
     weight: Weight | None = None
     height: Height | None = None
     age_years: int | None = Field(default=None, ge=AGE.low, le=AGE.high)
+    # When the exact age is not known: whether the patient is an adult (18 or over) or a child.
+    # The emergency entries ask this with the weight, before any other question.
+    age_group: Literal["adult", "child"] | None = None
 
 
 class TocilizumabDoses(_Model):

@@ -8,8 +8,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = ["COMMANDS", "Attempt", "Command", "Event", "Fold", "Option", "Reply"]
 
-Command = Literal["start", "back", "cancel", "restart", "help"]
-COMMANDS: tuple[Command, ...] = ("start", "back", "cancel", "restart", "help")
+Command = Literal["start", "back", "cancel", "restart", "help", "seizure", "icp"]
+# "seizure" and "icp" start an emergency entry from anywhere, as /seizure and /icp.
+COMMANDS: tuple[Command, ...] = ("start", "back", "cancel", "restart", "help", "seizure", "icp")
 
 
 class _Frozen(BaseModel):
@@ -41,7 +42,7 @@ class Event(_Frozen):
 
     @classmethod
     def command(cls, name: Command) -> Event:
-        """A command: start, back, cancel, restart or help."""
+        """A command: start, back, cancel, restart, help, or an emergency entry."""
         return cls(kind="command", value=name)
 
 
@@ -79,7 +80,10 @@ class Reply(_Frozen):
     folds: tuple[Fold, ...] = ()
     options: tuple[Option, ...] = ()
     # "stale": a tap on a question that has moved on (the transport says so on the tap itself).
-    kind: Literal["question", "error", "stale", "result", "info", "notice"] = "question"
+    # "first_steps": an emergency protocol's first steps, sent before the dialog's last question.
+    kind: Literal["question", "error", "stale", "result", "info", "notice", "first_steps"] = (
+        "question"
+    )
     # What answer the question takes: a choice, several choices, or a typed number (whose
     # options, such as "unknown", are extras beside the typed value).
     expects: Literal["choice", "multi", "number", "none"] = "none"

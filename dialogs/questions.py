@@ -15,7 +15,9 @@ from dialogs.units import HEIGHT, TEMPERATURE, WEIGHT, Quantity
 from dialogs.vocab import (
     Consciousness,
     Hypotension,
+    Imaging,
     OxygenDevice,
+    Seizure,
     Vasopressor,
 )
 
@@ -68,6 +70,10 @@ class Q(StrEnum):
     TOCI_24H = "t24"
     TOCI_TOTAL = "ttot"
     TOCI_LAST = "tlast"
+    # The emergency entries' own first questions (the rest are the ICANS questions).
+    SEIZING = "seiznow"
+    ICP_NOW = "icpnow"
+    PATIENT_SIZE = "size"
     RESULT = "result"
 
 
@@ -224,6 +230,12 @@ _SEIZURE_ALIASES: Mapping[str, tuple[str, ...]] = {
     "status_nonconvulsive": ("ncse", "non-convulsive status", "nonconvulsive status"),
     "status_convulsive": ("cse", "convulsive status", "status"),
 }
+_ICP_ALIASES: Mapping[str, tuple[str, ...]] = {
+    "papilloedema": ("papilledema",),
+    "cranial_nerve_vi_palsy": ("vi palsy", "6th nerve palsy", "cn vi"),
+    "posturing": ("decerebrate", "decorticate"),
+    "cushings_triad": ("cushing", "cushings"),
+}
 _IMAGING_ALIASES: Mapping[str, tuple[str, ...]] = {
     "not_done": ("not done", "none", "no imaging"),
     "no_oedema": ("normal", "no oedema", "no edema"),
@@ -248,7 +260,11 @@ def build_questions(guideline: Guideline) -> Questions:
             "choice",
             "dialog",
             texts.MENU,
-            tuple(Choice(k, v, k, (k,)) for k, v in texts.MENU_OPTIONS.items()),
+            # The emergency entries first: they are what a doctor needs fastest.
+            tuple(
+                Choice(k, v, k, (k,))
+                for k, v in {**texts.EMERGENCY_MENU, **texts.MENU_OPTIONS}.items()
+            ),
         ),
         Question(Q.TEMPERATURE, "number", "temperature", texts.Q_TEMPERATURE, quantity=TEMPERATURE),
         Question(
@@ -295,7 +311,7 @@ def build_questions(guideline: Guideline) -> Questions:
             "choice",
             "hypotension_other_cause",
             texts.Q_BP_CAUSE,
-            _yes_no("Yes, another cause", "No, it is CRS"),
+            (_grade_as_crs(False), _clearly_other(True)),
         ),
         Question(
             Q.OXYGEN,
@@ -333,14 +349,9 @@ def build_questions(guideline: Guideline) -> Questions:
             "hypoxia_cause",
             texts.Q_O2_CAUSE,
             (
-                Choice("crs", "Yes, CRS hypoxia", "crs", ("yes", "y", "crs")),
-                Choice("comfort", "Comfort only", "comfort", ("comfort",)),
-                Choice(
-                    "other",
-                    "Another cause (pneumonia, overload, airway)",
-                    "other",
-                    ("other", "another cause", "pneumonia"),
-                ),
+                _grade_as_crs("crs"),
+                _clearly_other("other"),
+                Choice("comfort", texts.COMFORT_ONLY, "comfort", ("comfort",)),
             ),
         ),
         Question(
@@ -476,12 +487,7 @@ def build_questions(guideline: Guideline) -> Questions:
                         r.sign.value,
                         texts.sentence_case(r.label),
                         r.sign.value,
-                        {
-                            "papilloedema": ("papilledema",),
-                            "cranial_nerve_vi_palsy": ("vi palsy", "6th nerve palsy", "cn vi"),
-                            "posturing": ("decerebrate", "decorticate"),
-                            "cushings_triad": ("cushing", "cushings"),
-                        }[r.sign.value],
+                        _ICP_ALIASES[r.sign.value],
                     )
                     for r in icans.icp_signs
                 ),
@@ -553,6 +559,7 @@ def build_questions(guideline: Guideline) -> Questions:
             ),
         ),
         Question(Q.WEIGHT, "number", "weight", texts.Q_WEIGHT, (_unknown(),), quantity=WEIGHT),
+        *_emergency_questions(guideline),
         Question(Q.HEIGHT, "number", "height", texts.Q_HEIGHT, (_unknown(),), quantity=HEIGHT),
         Question(
             Q.TOCI_24H,
@@ -583,6 +590,84 @@ def build_questions(guideline: Guideline) -> Questions:
         ),
     ]
     return {q.id: q for q in questions}
+
+
+def _grade_as_crs(value: Answer) -> Choice:
+    """No / not sure: the finding counts as CRS (unless another cause is clear, ASTCT)."""
+    return Choice("crs", texts.CAUSE_GRADE_AS_CRS, value, ("no", "n", "not sure", "unsure", "crs"))
+
+
+def _clearly_other(value: Answer) -> Choice:
+    """'Clearly another cause': the finding does not count towards the CRS grade."""
+    return Choice(
+        "other", texts.CAUSE_CLEARLY_OTHER, value, ("yes", "y", "other", "another cause", "clearly")
+    )
+
+
+# The emergency entries (issue 9 item 1). What a doctor sees at the bedside chooses the Table 6
+# or Table 7 pathway; the second question gives the dose basis (weight, or adult/child when the
+# weight is not known, clinical-rules §9.8). The first steps are shown after these two.
+_SEIZING_NOW = (Seizure.STATUS_CONVULSIVE, Seizure.STATUS_NONCONVULSIVE, Seizure.BRIEF_CLINICAL)
+
+
+def _emergency_questions(guideline: Guideline) -> list[Question]:
+    icans = guideline.icans
+    seizures = {r.kind: r for r in icans.seizure}
+    imaging = {r.kind: r for r in icans.imaging}
+    return [
+        Question(
+            Q.SEIZING,
+            "choice",
+            "seizure",
+            texts.Q_SEIZING,
+            tuple(
+                Choice(
+                    kind.value,
+                    texts.sentence_case(seizures[kind].label),
+                    kind.value,
+                    _SEIZURE_ALIASES[kind.value],
+                )
+                for kind in _SEIZING_NOW
+            ),
+        ),
+        Question(
+            Q.ICP_NOW,
+            "multi",
+            "icp_now",
+            texts.Q_ICP_NOW,
+            (
+                *(
+                    Choice(
+                        r.sign.value,
+                        texts.sentence_case(r.label),
+                        r.sign.value,
+                        _ICP_ALIASES[r.sign.value],
+                    )
+                    for r in icans.icp_signs
+                ),
+                *(
+                    Choice(
+                        kind.value,
+                        texts.sentence_case(imaging[kind].label),
+                        kind.value,
+                        _IMAGING_ALIASES[kind.value],
+                    )
+                    for kind in (Imaging.FOCAL_OEDEMA, Imaging.DIFFUSE_OEDEMA)
+                ),
+            ),
+        ),
+        Question(
+            Q.PATIENT_SIZE,
+            "number",
+            "patient_size",
+            texts.Q_PATIENT_SIZE,
+            (
+                Choice("adult", texts.SIZE_ADULT, "adult", ("adult",)),
+                Choice("child", texts.SIZE_CHILD, "child", ("child",)),
+            ),
+            quantity=WEIGHT,
+        ),
+    ]
 
 
 def _dose_label(guideline: Guideline, regimen_id: str) -> str:

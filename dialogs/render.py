@@ -18,7 +18,7 @@ from dialogs.grading import Grade, Reason
 from dialogs.guideline import Citation
 from dialogs.messages import Fold, Reply
 
-__all__ = ["render_assessment", "render_doses", "withheld_line"]
+__all__ = ["render_assessment", "render_doses", "render_first_steps", "withheld_line"]
 
 
 class _Sources:
@@ -189,6 +189,35 @@ def render_assessment(result: Assessment, extra_notes: Sequence[Reason] = ()) ->
         ended=True,
         citations=tuple(sources.order),
         grades=tuple(g.headline for g in (result.crs, result.icans, result.hlh) if g is not None),
+    )
+
+
+def render_first_steps(plan: CarePlan, version: str) -> Reply:
+    """An emergency's first steps: what to do now, then each protocol in full, then sources.
+
+    Rendered as a result is (same lines, same numbered sources) but it does not end the dialog:
+    the questions that refine the plan follow.
+    """
+    sources = _Sources()
+    titles = "; ".join(p.title for p in plan.pathways)
+    head = [texts.FIRST_STEPS.format(pathways=titles), *plan.banner]
+    now, more = _now_lines(plan, sources, len(head) + 1)
+    folds: list[Fold | None] = [more, *_pathway_folds(plan, sources)]
+    folds.append(
+        Fold(
+            title=texts.RESULT_SOURCES,
+            lines=(
+                *sources.lines(),
+                texts.RESULT_VERSION.format(version=version),
+                texts.DISCLAIMER,
+            ),
+        )
+    )
+    return Reply(
+        text="\n".join([*head, *now, texts.FIRST_STEPS_NEXT]),
+        folds=tuple(f for f in folds if f is not None),
+        kind="first_steps",
+        citations=tuple(sources.order),
     )
 
 

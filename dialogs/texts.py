@@ -252,10 +252,10 @@ Q_PRESSORS: Final = (
     "Which vasopressors? Tap each, then Done (vasopressin is counted apart). "
     "Or type them, e.g. 'noradrenaline, vasopressin'."
 )
-Q_BP_CAUSE: Final = "Is the hypotension explained by another cause (sepsis, bleeding, …)?"
+Q_BP_CAUSE: Final = "Low blood pressure: clearly from another cause (sepsis, bleeding…)?"
 Q_OXYGEN: Final = "Oxygen support?"
 Q_FLOW: Final = "Nasal cannula flow in L/min? (≤ 6 is low-flow, > 6 high-flow)"
-Q_O2_CAUSE: Final = "Is the oxygen for CRS hypoxia?"
+Q_O2_CAUSE: Final = "Oxygen need: clearly from another cause (pneumonia, fluid overload…)?"
 Q_AGE: Final = "Age? Type it in years, or choose."
 Q_TOOL: Final = "Which encephalopathy tool applies?"
 Q_ICE_ENTRY: Final = "ICE score: type it (0–10), or let me guide you through the ten points."
@@ -422,3 +422,28 @@ EDIT_IGNORED: Final = (
 PRIVATE_ONLY: Final = "This bot works in private chats only. Message it directly."
 NON_TEXT: Final = "I read text and buttons only."
 TAP_IGNORED: Final = "That button is not one of mine."
+
+
+# --- emergency entries; "another cause?" (issue 9, items 1, 4 and 5) ---
+EMERGENCY_MENU: Final = {
+    "seizure": "🚨 Seizing now",
+    "icp": "🚨 Signs of raised ICP",
+}
+EMERGENCY_COMMAND_MENU: Final = {
+    "seizure": "🚨 Seizing now: status epilepticus first steps",
+    "icp": "🚨 Signs of raised ICP: first steps",
+}
+Q_SEIZING: Final = "🚨 Seizing now. Which is it?"
+Q_ICP_NOW: Final = (
+    "🚨 Raised ICP. Which signs? Tap each, then Done. Or type them, e.g. 'papilloedema'."
+)
+Q_PATIENT_SIZE: Final = (
+    "Weight, for the doses? Type it in kg or lb (e.g. 70 or 154 lb). Not known: adult or child?"
+)
+SIZE_ADULT: Final = "Adult (18 or over), weight not known"
+SIZE_CHILD: Final = "Child (under 18), weight not known"
+FIRST_STEPS: Final = "🚨 First steps: {pathways}"
+FIRST_STEPS_NEXT: Final = "Next: a few questions for the full plan (ICANS grade, steroids, CRS)."
+CAUSE_GRADE_AS_CRS: Final = "No / not sure (grade as CRS)"
+CAUSE_CLEARLY_OTHER: Final = "Clearly another cause"
+COMFORT_ONLY: Final = "Oxygen for comfort only"

@@ -32,6 +32,9 @@ class Flow:
     name: str
     initial: Q
     transitions: tuple[Transition, ...]
+    # An emergency entry: once this question is answered, the protocol's first steps are sent
+    # (before the questions that refine the plan).
+    first_steps_after: Q | None = None
 
     @property
     def states(self) -> tuple[Q, ...]:
@@ -88,8 +91,19 @@ def drowsy(a: Answers) -> bool:
 
 def papilloedema(a: Answers) -> bool:
     """Papilloedema is present: its stage and the opening pressure choose the ICP pathway."""
-    signs = a.get("icp_signs")
+    signs = a.get("icp_signs", a.get("icp_now"))
     return isinstance(signs, list) and "papilloedema" in signs
+
+
+def adult_stated(a: Answers) -> bool:
+    """An adult, said at the emergency's second question: the ICE applies, the age is not asked."""
+    return a.get("patient_size") == "adult"
+
+
+def oedema_seen(a: Answers) -> bool:
+    """Oedema on imaging was among the signs of raised ICP: imaging need not be asked."""
+    chosen = a.get("icp_now")
+    return isinstance(chosen, list) and bool({"focal_oedema", "diffuse_oedema"} & set(chosen))
 
 
 @dataclass(frozen=True)
@@ -115,12 +129,22 @@ class Routing:
         return age == "child" or (years is not None and years < self.cutoff)
 
     def needs_weight(self, a: Answers) -> bool:
-        """A dose to be shown depends on weight (or body surface area)."""
-        return facts.needs_weight(a, self.guideline)
+        """A dose to be shown depends on weight (or body surface area), not asked yet."""
+        return not facts.weight_asked(a) and facts.needs_weight(a, self.guideline)
 
     def needs_toci_history(self, a: Answers) -> bool:
-        """Tocilizumab will be advised and the doses already given are not yet known."""
+        """Tocilizumab will be advised, its dose worked out, and the doses given are not known.
+
+        Weight not known: the dose is shown per kg with the limits to check, so the doses
+        already given are not asked (issue 9, item 4).
+        """
+        if facts.weight_unknown(a):
+            return False
         return facts.needs_toci_history(a, self.guideline)
+
+    def hypoxia_cause_matters(self, a: Answers) -> bool:
+        """Whether the oxygen is for CRS or not would change the grade or the plan."""
+        return facts.cause_changes_plan(a, "hypoxia_cause", "crs", "other", self.guideline)
 
     def no_fever_untreated(self, a: Answers) -> bool:
         """Below the fever threshold and no CRS treatment yet: no CRS, whatever else is found."""
@@ -201,9 +225,10 @@ def _crs(exits: Exits, routing: Routing) -> tuple[Transition, ...]:
         (Q.PRESSORS, Q.BP_CAUSE, None),
         (Q.BP_CAUSE, Q.OXYGEN, None),
         (Q.OXYGEN, Q.FLOW, on_nasal_cannula),
-        (Q.OXYGEN, Q.O2_CAUSE, on_oxygen),
+        (Q.OXYGEN, Q.O2_CAUSE, _both(on_oxygen, routing.hypoxia_cause_matters)),
         *exits(Q.OXYGEN),
-        (Q.FLOW, Q.O2_CAUSE, None),
+        (Q.FLOW, Q.O2_CAUSE, routing.hypoxia_cause_matters),
+        *exits(Q.FLOW),
         *exits(Q.O2_CAUSE),
     )
 
@@ -244,6 +269,46 @@ def _icans(routing: Routing, exits: Exits) -> tuple[Transition, ...]:
     )
 
 
+def _skip(
+    rows: tuple[Transition, ...], question: Q, when: Condition | None = None
+) -> tuple[Transition, ...]:
+    """Go round a question already answered (always, or when a condition holds).
+
+    Every way into the question leads instead where the question would have led, with both
+    conditions (named for the diagrams); without `when`, the question's own rows go.
+    """
+    onward = [(dest, cond) for source, dest, cond in rows if source == question]
+    out: list[Transition] = []
+    for source, dest, cond in rows:
+        if source == question and when is None:
+            continue
+        if dest != question:
+            out.append((source, dest, cond))
+            continue
+        for after, then in onward:
+            gate = _both(when, then) if when is not None else then
+            out.append((source, after, _both(cond, gate) if cond and gate else cond or gate))
+        if when is not None:
+            out.append((source, dest, cond))
+    return tuple(out)
+
+
+def _emergency(first: Q, routing: Routing, exits: Exits, answered: Q) -> tuple[Transition, ...]:
+    """An emergency entry: what is seen, then the dose basis; then the ICANS questions left.
+
+    After the two answers the protocol's first steps are sent (Flow.first_steps_after); an
+    adult need not give an age (the ICE applies), and the question the entry asked first is
+    not asked again.
+    """
+    icans = _skip(_icans(routing, exits), answered)
+    return (
+        (first, Q.PATIENT_SIZE, None),
+        (Q.PATIENT_SIZE, Q.ICE_ENTRY, adult_stated),
+        (Q.PATIENT_SIZE, Q.AGE, None),
+        *icans,
+    )
+
+
 Flows = Mapping[str, Flow]
 
 
@@ -277,5 +342,25 @@ def build_flows(guideline: Guideline) -> Flows:
             ),
         ),
         Flow("dose", Q.DRUG, ((Q.DRUG, Q.WEIGHT, None), *dosing)),
+        Flow(
+            "seizure",
+            Q.SEIZING,
+            _emergency(Q.SEIZING, routing, _to(Q.CONCURRENT_CRS), Q.SEIZURE)
+            + dose_entry(Q.CONCURRENT_CRS)
+            + dosing,
+            first_steps_after=Q.PATIENT_SIZE,
+        ),
+        Flow(
+            "icp",
+            Q.ICP_NOW,
+            _skip(
+                _emergency(Q.ICP_NOW, routing, _to(Q.CONCURRENT_CRS), Q.ICP),
+                Q.IMAGING,
+                oedema_seen,
+            )
+            + dose_entry(Q.CONCURRENT_CRS)
+            + dosing,
+            first_steps_after=Q.PATIENT_SIZE,
+        ),
     )
     return {flow.name: flow for flow in flows}

@@ -6,21 +6,27 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from dialogs.assessment import advised_regimens
+from dialogs.assessment import advised_regimens, assess
 from dialogs.findings import Findings, Patient, TocilizumabDoses
 from dialogs.guideline import Guideline
 from dialogs.questions import ice_score
 from dialogs.session import Answer, whole
+from dialogs.vocab import IcpSign, Imaging
 
 __all__ = [
+    "cause_changes_plan",
     "findings_of",
     "ice_score",
     "needs_height",
     "needs_toci_history",
     "needs_weight",
+    "weight_asked",
+    "weight_unknown",
 ]
 
 Answers = Mapping[str, Answer]
+_SIGNS = frozenset(sign.value for sign in IcpSign)
+_OEDEMA = (Imaging.FOCAL_OEDEMA.value, Imaging.DIFFUSE_OEDEMA.value)
 
 
 def unarousable(answers: Answers) -> bool:
@@ -56,10 +62,44 @@ def _crs(answers: Answers) -> dict[str, Any] | None:
     }
 
 
+# The answers that start the ICANS findings: the age (the ICANS questions), or what an emergency
+# entry asks first (the seizure, the signs of raised ICP).
+_ICANS_START = ("age_years", "seizure", "icp_now")
+
+
+def _icp(answers: Answers) -> tuple[list[str], str]:
+    """The raised-ICP signs and the imaging, from their own questions or the emergency's first.
+
+    The raised-ICP entry asks the signs and any oedema on imaging in one question (`icp_now`);
+    an answer to the ICANS question itself, where asked, wins.
+    """
+    now = answers.get("icp_now")
+    chosen = now if isinstance(now, list) else []
+    signs = answers.get("icp_signs")
+    if not isinstance(signs, list):
+        signs = [c for c in chosen if c in _SIGNS]
+    imaging = answers.get("imaging")
+    if not isinstance(imaging, str):
+        # The more severe oedema when both were ticked; no oedema ticked says nothing of imaging.
+        seen = [kind for kind in _OEDEMA if kind in chosen]
+        imaging = seen[-1] if seen else "not_done"
+    return signs, imaging
+
+
+def weight_asked(answers: Answers) -> bool:
+    """Whether the weight was asked already (given, or said not known)."""
+    return "weight" in answers or "patient_size" in answers
+
+
+def weight_unknown(answers: Answers) -> bool:
+    """Whether the weight was asked and is not known."""
+    return weight_asked(answers) and patient_of(answers)[0].weight is None
+
+
 def _icans(answers: Answers) -> dict[str, Any] | None:
-    if "age_years" not in answers:
-        return None  # the ICANS questions start with the age
-    age = answers["age_years"]  # the age itself goes to the patient (patient_of)
+    if not any(key in answers for key in _ICANS_START):
+        return None
+    age = answers.get("age_years")  # the age itself goes to the patient (patient_of)
     document: dict[str, Any] = {}
     if age == "child":
         document["tool"] = "capd"
@@ -79,9 +119,9 @@ def _icans(answers: Answers) -> dict[str, Any] | None:
     level = "unarousable" if unarousable(answers) else answers.get("consciousness", "alert")
     document["consciousness"] = level
     document["consciousness_from_sedation"] = bool(answers.get("consciousness_from_sedation"))
-    for key, default in (("seizure", "none"), ("motor", "none"), ("imaging", "not_done")):
+    for key, default in (("seizure", "none"), ("motor", "none")):
         document[key] = answers.get(key, default)
-    document["icp_signs"] = answers.get("icp_signs") or []
+    document["icp_signs"], document["imaging"] = _icp(answers)
     for key in ("papilloedema_stage", "csf_opening_pressure_mmhg", "concurrent_crs"):
         if answers.get(key) is not None:
             document[key] = answers[key]
@@ -94,9 +134,17 @@ def patient_of(answers: Answers) -> tuple[Patient, TocilizumabDoses | None]:
     for key in ("weight", "height"):
         if _measure(answers.get(key)) is not None:
             patient[key] = answers[key]
+    size = answers.get("patient_size")  # an emergency entry: the weight, or adult/child
+    if "weight" not in patient and _measure(size) is not None:
+        patient["weight"] = size
     age = whole(answers.get("age_years"))
     if age is not None:
         patient["age_years"] = age
+    if size in ("adult", "child"):
+        patient["age_group"] = size
+    elif answers.get("age_years") == "child":
+        # "Under 12" at the ICANS age question: a child, whose fixed adult doses are never shown.
+        patient["age_group"] = "child"
     prior = answers.get("prior_treatment")
     t24, total = whole(answers.get("toci_24h")), whole(answers.get("toci_total"))
     doses = None
@@ -171,3 +219,24 @@ def needs_toci_history(answers: Answers, guideline: Guideline) -> bool:
     if "tocilizumab" not in _chosen_regimens(answers, guideline):
         return False
     return patient_of(answers)[1] is None
+
+
+def cause_changes_plan(
+    answers: Answers, key: str, counted: Answer, not_counted: Answer, guideline: Guideline
+) -> bool:
+    """Whether counting a finding as CRS or not would change a grade or the plan.
+
+    When it would not (hypoxia on a nasal cannula beside grade 3 hypotension from CRS), asking
+    its cause costs the doctor an answer and changes nothing; when in doubt, ask.
+    """
+
+    def outcome(value: Answer) -> tuple[object, ...]:
+        result = assess(findings_of({**answers, key: value}), guideline)
+        grades = tuple(g.headline for g in (result.crs, result.icans) if g is not None)
+        held = tuple(w.drug for w in result.plan.withheld)
+        return grades, result.plan.row_ids(), held
+
+    try:
+        return outcome(counted) != outcome(not_counted)
+    except ValueError:  # findings that cannot be graded yet (FindingsError is a ValueError)
+        return True

@@ -71,8 +71,9 @@ def test_console_walks_a_crs_assessment_through_a_terminal() -> None:
     term = Terminal()
     try:
         menu = term.read_until("\n> ")
-        assert "1. Full review: CRS + ICANS" in menu
-        assert "Highest temperature" in term.type("2")
+        assert "1. 🚨 Seizing now" in menu
+        assert "3. Full review: CRS + ICANS" in menu
+        assert "Highest temperature" in term.type("4")
         assert "Recorded: 101.3 °F = 38.5 °C" in term.type("101.3 F")
         assert "Blood pressure support?" in term.type("1")
         term.type("1")
@@ -94,7 +95,7 @@ def test_console_commands_and_bad_input() -> None:
     term = Terminal()
     try:
         term.read_until("> ")
-        term.type("2")
+        term.type("4")
         refused = term.type("60")
         assert "60 taken as °C: temperature must be 25–46 °C" in refused
         assert "Highest temperature" in refused
@@ -112,7 +113,7 @@ def test_console_ends_cleanly_at_end_of_piped_input() -> None:
     """With input from a pipe that ends mid-dialog, the console exits 0 without a traceback."""
     done = subprocess.run(
         [sys.executable, "-m", "bot"],
-        input="3\n45\n",
+        input="5\n45\n",
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -128,7 +129,7 @@ def test_console_ends_cleanly_at_end_of_piped_input() -> None:
 
 def test_console_runs_a_training_rehearsal() -> None:
     """The rehearsal works in the console, every message marked as training."""
-    steps = "7\n2\n" + "1\n" * 12
+    steps = "9\n2\n" + "1\n" * 12
     done = subprocess.run(
         [sys.executable, "-m", "bot"],
         input=steps,

@@ -125,7 +125,7 @@ def test_assess_grades_with_the_site_copy(site: Path) -> None:
 
 def test_the_console_asks_the_site_prompt(site: Path) -> None:
     """`python -m bot` (console) with GUIDELINE_DIR: age 11 → guided ICE in the site's words."""
-    typed = "\n".join(["3", "11", "guide"]) + "\n"
+    typed = "\n".join(["5", "11", "guide"]) + "\n"
     run = subprocess.run(
         [sys.executable, "-m", "bot"], input=typed, capture_output=True, text=True, cwd=ROOT,
         env=_env(site), timeout=60, check=False,

@@ -276,6 +276,7 @@ def test_back_returns_to_the_previous_question_with_earlier_answers_intact(
                 "temp": "38.6",
                 "flow": "4",
                 "wt": "70",
+                "size": "70",
                 "ht": "170",
                 "fer": "12000",
                 "csf": "15",

@@ -187,7 +187,7 @@ def test_back_is_refused_in_training_and_stop_returns_to_the_menu() -> None:
 def test_handover_summary_after_a_real_assessment() -> None:
     """A real CRS result is followed by a plain-text handover: findings, grades, actions, time."""
     client = DialogClient(ENGINE, "crs")
-    for text in ("39.2", "none", "fluids", "no", "nasal cannula", "3", "yes"):
+    for text in ("39.2", "none", "fluids", "no", "nasal cannula", "3", "no"):
         client.send(text)
     client._apply(Event(kind="text", value="70", at="2026-11-20 03:10 UTC"))
     summary = client.replies[-1].text

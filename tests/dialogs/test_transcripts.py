@@ -19,10 +19,10 @@ def crs(engine: DialogEngine, *answers: str) -> DialogClient:
     [
         (("37.6", "none"), "No CRS"),
         (("38.4", "none", "none", "room air", "70"), "CRS grade 1"),
-        (("39.0", "none", "fluids", "no", "nasal cannula", "2", "yes", "70"), "CRS grade 2"),
+        (("39.0", "none", "fluids", "no", "nasal cannula", "2", "no", "70"), "CRS grade 2"),
         (("38.2", "none", "vasopressors", "vasopressin", "no", "room air", "70"), "CRS grade 3"),
         (
-            ("37.0", "tocilizumab", "none", "nasal cannula", "8", "yes", "70", "1", "1"),
+            ("37.0", "tocilizumab", "none", "nasal cannula", "8", "no", "70", "1", "1"),
             "CRS grade 3",
         ),
         (
@@ -33,7 +33,6 @@ def crs(engine: DialogEngine, *answers: str) -> DialogClient:
                 "norepinephrine, phenylephrine",
                 "no",
                 "cpap",
-                "yes",
                 "110",
             ),
             "CRS grade 4",
@@ -70,7 +69,6 @@ def test_crs_result_gives_escalation_first_then_doses(engine: DialogEngine) -> N
         "noradrenaline, adrenaline",
         "no",
         "bipap",
-        "yes",
         "110",
     )
     lines = client.visible.splitlines()
@@ -274,7 +272,6 @@ def test_full_assessment_combines_crs_and_icans(engine: DialogEngine) -> None:
         "noradrenaline",
         "no",
         "facemask",
-        "yes",
         "60",
         "4",
         "alert",
