@@ -435,10 +435,10 @@ async def _walk_with_noise(noise: list[tuple[str, int]]) -> None:
     assert {k: v for k, v in got.items()} == clean.answers
 
 
-async def _until(predicate: object, timeout: float = 10) -> None:
+async def _until(predicate: object, seconds: float = 10) -> None:
     """Wait (without blocking the loop) until the predicate holds."""
     assert callable(predicate)
-    for _ in range(int(timeout / 0.01)):
+    for _ in range(int(seconds / 0.01)):
         if predicate():
             return
         await asyncio.sleep(0.01)
