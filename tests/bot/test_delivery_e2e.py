@@ -46,7 +46,7 @@ def _delivery_recorded(database: Path) -> bool:
             "SELECT count(*) FROM outbox WHERE sent_date IS NULL AND text IS NOT NULL"
         ).fetchone()
         (sent,) = db.execute("SELECT count(*) FROM outbox WHERE sent_date IS NOT NULL").fetchone()
-    return unsent == 0 and sent > 0
+    return bool(unsent == 0 and sent > 0)
 
 
 def _crs_to_prior(chat: Chat) -> dict[str, object]:
