@@ -174,7 +174,7 @@ _PARTS: list[Parts] = []
 def _parts() -> Parts:
     """The packaged guideline's parts, built once per process through the composition root."""
     if not _PARTS:
-        settings = Settings(telegram_token=TOKEN, audit_salt="bench", guideline_dir=None)  # type: ignore[arg-type]
+        settings = Settings(telegram_token=TOKEN, audit_salt="bench", guideline_dir=None)
         _PARTS.append(bootstrap(settings))
     return _PARTS[0]
 
@@ -485,8 +485,17 @@ async def run_variant(variant: str, data: dict[str, Any], folder: Path, budget: 
         spent += elapsed
         if spent > budget and len(timings) >= MIN_TIMED:
             break
-    size = sum(f.stat().st_size for f in folder.iterdir())
-    return {"timings": timings, "kinds": kinds, "mismatches": mismatches, "bytes": size}
+    return {
+        "timings": timings,
+        "kinds": kinds,
+        "mismatches": mismatches,
+        "bytes": _folder_bytes(folder),
+    }
+
+
+def _folder_bytes(folder: Path) -> int:
+    """Bytes on disk of every file in a folder (measured after the timed round)."""
+    return sum(f.stat().st_size for f in folder.iterdir())
 
 
 def child(args: argparse.Namespace) -> None:
@@ -572,7 +581,11 @@ def loopback_latency(chats: int = 5) -> list[tuple[str, float]]:
                     else:
                         fake.send_text(chat, step.get("command") or step["text"])
                     target = count + step["messages"]
-                    fake.wait_for(lambda t=target, c=chat: len(fake.sent(c)) >= t)
+
+                    def arrived(t: int = target, c: int = chat) -> bool:
+                        return len(fake.sent(c)) >= t
+
+                    fake.wait_for(arrived)
                     if n:  # the command's reply includes the bot's start-up on the first chat
                         latency = (fake.sent(chat)[count].at - start) * 1000
                         latencies.append((step["kind"], latency))

@@ -344,6 +344,7 @@ def _multipart(content_type: str, body: bytes) -> dict[str, Any]:
     assert isinstance(message, EmailMessage)
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
-        payload = part.get_payload(decode=True) or b""
+        raw = part.get_payload(decode=True)
+        payload = raw if isinstance(raw, bytes) else b""
         params[str(name)] = payload if part.get_filename() else payload.decode()
     return params

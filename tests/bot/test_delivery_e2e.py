@@ -3,6 +3,7 @@ API faults injected by the fake server, and input that must change nothing."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import sqlite3
 import time
@@ -38,6 +39,16 @@ def _shown(chat: Chat, prefix: str, after: int = 0) -> dict[str, object]:
     return [m for m in chat.messages[after:] if m["text"].startswith(prefix)][-1]
 
 
+def _delivery_recorded(database: Path) -> bool:
+    """Whether every message the bot has sent so far has its delivery date stored."""
+    with contextlib.closing(sqlite3.connect(database, timeout=5)) as db:
+        (unsent,) = db.execute(
+            "SELECT count(*) FROM outbox WHERE sent_date IS NULL AND text IS NOT NULL"
+        ).fetchone()
+        (sent,) = db.execute("SELECT count(*) FROM outbox WHERE sent_date IS NOT NULL").fetchone()
+    return bool(unsent == 0 and sent > 0)
+
+
 def _crs_to_prior(chat: Chat) -> dict[str, object]:
     """Start CRS and answer the temperature: return the prior-treatment question."""
     chat.say("/crs")
@@ -51,6 +62,9 @@ def test_killed_before_saving_the_update_is_redelivered(fake: FakeTelegram, tmp_
     first = BotProcess(fake, database).start()
     chat = Chat(fake, DOCTOR)
     chat.say("/crs")
+    # The delivery of the question is recorded a moment after it is sent; until it is, a typed
+    # answer cannot be told from one sent before the question was seen (and is not applied).
+    fake.wait_for(lambda: _delivery_recorded(database))
     blocker = sqlite3.connect(database, timeout=0, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")  # the bot's write now waits
     fake.send_text(DOCTOR, "38.5")

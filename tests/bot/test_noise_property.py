@@ -65,7 +65,7 @@ class OfflineBotApi(BaseRequest):
             result = {
                 "message_id": next(self.ids),
                 "date": self.now,
-                "chat": {"id": int(params.get("chat_id", 0) or 0), "type": "private"},
+                "chat": {"id": int(str(params.get("chat_id", 0) or 0)), "type": "private"},
                 "text": params.get("text", ""),
             }
             if name == "sendMessage":
@@ -93,7 +93,7 @@ async def _run(noise: list[tuple[str, int]]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         store = Store(Path(folder) / "bot.sqlite3", salt=SALT)
         api = OfflineBotApi()
-        config = Settings(telegram_token=TOKEN, audit_salt=SALT)  # type: ignore[arg-type]
+        config = Settings(telegram_token=TOKEN, audit_salt=SALT)
         app, _ = build_application(config, ENGINE, store, request=api, updates_request=api)
         await app.initialize()
         update_ids = itertools.count(1)

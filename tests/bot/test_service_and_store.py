@@ -173,7 +173,9 @@ async def test_a_typed_answer_to_an_undelivered_question_is_not_applied(store: S
     sender.down = False
     outcome = await chat.handle(7, 70, 4, Event.text("4"), date=400)
     assert not outcome.applied
-    assert store.load(7).session == applied
+    stored = store.load(7)
+    assert stored is not None
+    assert stored.session == applied
     assert sender.texts(7)[-2] == texts.NOT_APPLIED
     assert sender.texts(7)[-1] == "Blood pressure support?"
 
@@ -435,10 +437,10 @@ async def _walk_with_noise(noise: list[tuple[str, int]]) -> None:
     assert {k: v for k, v in got.items()} == clean.answers
 
 
-async def _until(predicate: object, timeout: float = 10) -> None:
+async def _until(predicate: object, seconds: float = 10) -> None:
     """Wait (without blocking the loop) until the predicate holds."""
     assert callable(predicate)
-    for _ in range(int(timeout / 0.01)):
+    for _ in range(int(seconds / 0.01)):
         if predicate():
             return
         await asyncio.sleep(0.01)

@@ -271,9 +271,11 @@ def _rehearse_one_case(chat: Chat) -> None:
     while message["text"].startswith("🎓 TRAINING") and "Score this session" not in message["text"]:
         before = len(chat.messages)
         chat.fake.tap(chat.chat_id, message, button(message, buttons_first(message)))
-        chat.fake.wait_for(
-            lambda b=before: len(chat.messages) > b and bool(chat.messages[-1].get("reply_markup"))
-        )
+
+        def answered(b: int = before) -> bool:
+            return len(chat.messages) > b and bool(chat.messages[-1].get("reply_markup"))
+
+        chat.fake.wait_for(answered)
         message = chat.messages[-1]
 
 

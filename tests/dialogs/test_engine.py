@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from dialogs.diagrams import all_diagrams
 from dialogs.engine import DialogEngine
-from dialogs.messages import Event
+from dialogs.messages import COMMANDS, Event
 from dialogs.questions import Q
 from dialogs.session import Session
 from tests.dialogs.client import DialogClient
@@ -235,7 +235,7 @@ _EVENTS = st.one_of(
     _TEXTS.map(Event.text),
     st.text(max_size=40).map(Event.text),
     st.sampled_from(_ALL_OPTION_IDS).map(Event.option),
-    st.sampled_from(["back", "help", "restart", "cancel", "start"]).map(Event.command),
+    st.sampled_from(COMMANDS).map(Event.command),
 )
 
 

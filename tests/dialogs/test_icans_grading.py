@@ -86,7 +86,7 @@ def test_every_adult_icans_input_matches_the_astct_table(guideline: Guideline) -
     ):
         findings = IcansFindings(
             ice_score=ice,
-            consciousness=level,  # type: ignore[arg-type]
+            consciousness=level,
             consciousness_from_sedation=sedated,
             seizure=seizure,
             motor=motor,
@@ -112,7 +112,7 @@ def test_every_capd_total_and_consciousness_in_a_child(guideline: Guideline) -> 
     for total, level in itertools.product(range(33), ORACLE_CONSCIOUSNESS):
         if level == "unarousable" and total:
             continue
-        findings = IcansFindings(capd_total=total, consciousness=level)  # type: ignore[arg-type]
+        findings = IcansFindings(capd_total=total, consciousness=level)
         result = grade_icans(findings, guideline, age_years=7)
         unarousable = level == "unarousable"
         expected = 4 if unarousable else max(oracle_capd(total), ORACLE_CONSCIOUSNESS[level])
@@ -122,7 +122,7 @@ def test_every_capd_total_and_consciousness_in_a_child(guideline: Guideline) -> 
 @pytest.mark.parametrize(("total", "grade"), [(8, 1), (9, 3)])
 def test_capd_boundary(guideline: Guideline, total: int, grade: int) -> None:
     """CAPD 8 is grade 1 in an alert child; CAPD 9 is grade 3."""
-    findings = IcansFindings(capd_total=total, consciousness="alert")  # type: ignore[arg-type]
+    findings = IcansFindings(capd_total=total, consciousness="alert")
     assert grade_icans(findings, guideline, age_years=5).grade == grade
 
 
@@ -149,18 +149,18 @@ def test_worked_examples_of_clinical_rules(
 def test_each_ice_band_edge(guideline: Guideline, low: int, high: int, grade: int) -> None:
     """Both edges of each ICE band give the band's grade, and just outside does not."""
     for score in (low, high):
-        findings = IcansFindings(ice_score=score, consciousness="alert")  # type: ignore[arg-type]
+        findings = IcansFindings(ice_score=score, consciousness="alert")
         assert grade_icans(findings, guideline).grade == grade
     for outside in (low - 1, high + 1):
         if 0 <= outside <= 10:
-            findings = IcansFindings(ice_score=outside, consciousness="alert")  # type: ignore[arg-type]
+            findings = IcansFindings(ice_score=outside, consciousness="alert")
             assert grade_icans(findings, guideline).grade != grade
 
 
 def test_ice_zero_awake_is_grade_3_and_unarousable_is_grade_4(guideline: Guideline) -> None:
     """ICE 0 in an awake patient (e.g. aphasia) is grade 3; unarousable is grade 4."""
-    awake = IcansFindings(ice_score=0, consciousness="alert")  # type: ignore[arg-type]
-    asleep = IcansFindings(consciousness="unarousable")  # type: ignore[arg-type]
+    awake = IcansFindings(ice_score=0, consciousness="alert")
+    asleep = IcansFindings(consciousness="unarousable")
     assert grade_icans(awake, guideline).grade == 3
     result = grade_icans(asleep, guideline)
     assert result.grade == 4
@@ -207,7 +207,7 @@ def test_sedation_is_not_counted(guideline: Guideline) -> None:
     """Drowsiness from sedating drugs does not grade; the note says so."""
     findings = IcansFindings(
         ice_score=10,
-        consciousness="wakes_to_touch",  # type: ignore[arg-type]
+        consciousness="wakes_to_touch",
         consciousness_from_sedation=True,
     )
     result = grade_icans(findings, guideline)
@@ -218,7 +218,7 @@ def test_sedation_is_not_counted(guideline: Guideline) -> None:
 def test_sedated_past_the_screen_is_not_assessable_never_no_icans(guideline: Guideline) -> None:
     """Unarousable under sedation with nothing else: 'not assessable', not 'No ICANS' (§9.9)."""
     findings = IcansFindings(
-        consciousness="unarousable",  # type: ignore[arg-type]
+        consciousness="unarousable",
         consciousness_from_sedation=True,
     )
     result = grade_icans(findings, guideline)
