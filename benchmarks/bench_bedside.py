@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -31,7 +32,7 @@ ADULT_CRS3 = {
     "bpcause": "no",
     "o2": "nasal cannula",
     "flow": "4",
-    "o2cause": "yes",
+    "o2cause": "no",
     "wt": "70",
     "t24": "0",
     "ttot": "0",
@@ -83,6 +84,31 @@ STATUS = {
     "t24": "0",
     "ttot": "0",
 }
+# The emergency entries: what is seen, then the weight; the ICANS questions left come after.
+SEIZING = {
+    "seiznow": "status_convulsive",
+    "size": "70",
+    "age": "45",
+    "iceentry": "4",
+    "lvl": "alert",
+    "sed": "no",
+    "motor": "none",
+    "icp": "none",
+    "img": "not done",
+    "ccrs": "no",
+}
+RAISED_ICP = {
+    "icpnow": "cushings",
+    "size": "70",
+    "age": "45",
+    "iceentry": "2",
+    "lvl": "wakes to touch",
+    "sed": "no",
+    "seiz": "none",
+    "motor": "none",
+    "img": "not done",
+    "ccrs": "no",
+}
 ICE_GUIDED = {
     "year": "correct",
     "month": "correct",
@@ -104,6 +130,8 @@ class Case:
     answers: Mapping[str, str]
     target_answers: int | None
     target_lines: int = 15
+    # Count to the first plan shown (an emergency's first steps count), or to the full result.
+    until: Literal["plan", "result"] = "plan"
 
 
 CASES = (
@@ -115,12 +143,17 @@ CASES = (
         None,
     ),
     Case("Full review, 8-year-old", ("assessment",), CHILD_FULL, None),
-    Case("Convulsive status epilepticus", ("icans",), STATUS, 2),
+    Case("Convulsive status, via ICANS grade", ("icans",), STATUS, None),
+    Case("Convulsive status, 🚨 Seizing now", ("seizure",), SEIZING, 2),
+    Case("  … then to the full plan", ("seizure",), SEIZING, None, until="result"),
+    Case("Cushing's triad, 🚨 Raised ICP", ("icp",), RAISED_ICP, 2),
+    Case("  … then to the full plan", ("icp",), RAISED_ICP, None, until="result"),
 )
 
 
-def _first_result(replies: list[Reply]) -> Reply | None:
-    return next((r for r in replies if r.kind == "result"), None)
+def _first_plan(replies: list[Reply], until: str) -> Reply | None:
+    kinds = ("result",) if until == "result" else ("result", "first_steps")
+    return next((r for r in replies if r.kind in kinds), None)
 
 
 def run(case: Case, engine: DialogEngine) -> tuple[int, int]:
@@ -131,7 +164,7 @@ def run(case: Case, engine: DialogEngine) -> tuple[int, int]:
         session, replies = engine.start(dialog)
         result = None
         for _ in range(60):
-            result = _first_result(replies)
+            result = _first_plan(replies, case.until)
             if result is not None:
                 break
             state = str(session.state)

@@ -230,7 +230,9 @@ class DialogEngine:
             first = self._first_steps(new)
             if first is not None:
                 echoed = [Reply(text=prefix.strip(), kind="info")] if prefix else []
-                return new, [*echoed, first, self._ask(new)]
+                ask = self._ask(new)
+                ask = ask.model_copy(update={"text": f"{texts.FIRST_STEPS_NEXT}\n\n{ask.text}"})
+                return new, [*echoed, first, ask]
         if destination == Q.RESULT:
             try:
                 replies = self._result(new, at)

@@ -201,7 +201,7 @@ def render_first_steps(plan: CarePlan, version: str) -> Reply:
     sources = _Sources()
     titles = "; ".join(p.title for p in plan.pathways)
     head = [texts.FIRST_STEPS.format(pathways=titles), *plan.banner]
-    now, more = _now_lines(plan, sources, len(head) + 1)
+    now, more = _now_lines(plan, sources, len(head))
     folds: list[Fold | None] = [more, *_pathway_folds(plan, sources)]
     folds.append(
         Fold(
@@ -214,7 +214,7 @@ def render_first_steps(plan: CarePlan, version: str) -> Reply:
         )
     )
     return Reply(
-        text="\n".join([*head, *now, texts.FIRST_STEPS_NEXT]),
+        text="\n".join([*head, *now]),
         folds=tuple(f for f in folds if f is not None),
         kind="first_steps",
         citations=tuple(sources.order),
