@@ -151,3 +151,34 @@ SCENARIOS: dict[str, dict[str, Any]] = {
         "icans": {"consciousness": "unarousable", "consciousness_from_sedation": True},
     },
 }
+
+# The emergency entries (🚨 Seizing now, 🚨 Signs of raised ICP), walked through the dialog:
+# the two answers to the first steps, then the answers to the full plan. Their golden files hold
+# the first steps as sent, then the full result.
+EMERGENCIES: dict[str, tuple[str, tuple[str, str], tuple[str, ...]]] = {
+    "emergency_convulsive_adult_70kg": (
+        "seizure",
+        ("status_convulsive", "70"),
+        ("54", "4", "alert", "none", "none", "not done", "no"),
+    ),
+    "emergency_convulsive_child_weight_unknown": (
+        "seizure",
+        ("status_convulsive", "child"),
+        ("7", "14", "wakes to voice", "no", "none", "none", "not done", "no"),
+    ),
+    "emergency_nonconvulsive_adult_weight_unknown": (
+        "seizure",
+        ("status_nonconvulsive", "adult"),
+        ("6", "alert", "none", "none", "not done", "no"),
+    ),
+    "emergency_icp_cushings_adult_70kg": (
+        "icp",
+        ("cushings", "70"),
+        ("54", "2", "wakes to touch", "no", "none", "none", "not done", "no"),
+    ),
+    "emergency_icp_papilloedema_adult": (
+        "icp",
+        ("papilloedema", "adult"),
+        ("8", "alert", "none", "none", "unknown", "not done", "unknown", "no"),
+    ),
+}

@@ -17,7 +17,10 @@ from dialogs.findings import Findings
 from dialogs.guideline import Guideline
 from dialogs.handover import handover
 from dialogs.render import VISIBLE_LINES, render_assessment
-from tests.dialogs.scenarios import SCENARIOS
+from dialogs.engine import DialogEngine
+from dialogs.messages import Reply
+from tests.dialogs.client import DialogClient
+from tests.dialogs.scenarios import EMERGENCIES, SCENARIOS
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -46,6 +49,38 @@ VISIBLE = {
 }
 
 
+# The emergency entries: visible lines of the first steps, then of the full plan.
+VISIBLE_EMERGENCY = {
+    "emergency_convulsive_adult_70kg": (10, 11),
+    "emergency_convulsive_child_weight_unknown": (9, 10),
+    "emergency_icp_cushings_adult_70kg": (15, 15),
+    "emergency_icp_papilloedema_adult": (8, 9),
+    "emergency_nonconvulsive_adult_weight_unknown": (9, 11),
+}
+
+
+def _written(reply: Reply) -> list[str]:
+    return [reply.text, *(f"\n▸ {fold.title}\n" + "\n".join(fold.lines) for fold in reply.folds)]
+
+
+def emergency_transcript(name: str, engine: DialogEngine) -> tuple[str, tuple[int, int]]:
+    """The first steps and the full plan of an emergency entry, and their visible line counts."""
+    dialog, first, rest = EMERGENCIES[name]
+    client = DialogClient(engine, dialog)
+    client.answer(*first)
+    steps = next(r for r in client.replies if r.kind == "first_steps")
+    client.answer(*rest)
+    result = client.result_reply
+    counts = (len(steps.text.splitlines()), len(result.text.splitlines()))
+    parts = [
+        f"# {name}: answers {' · '.join(first)}; first steps, {counts[0]} visible lines",
+        *_written(steps),
+        f"\n# then {' · '.join(rest)}; the full plan, {counts[1]} visible lines",
+        *_written(result),
+    ]
+    return "\n".join(parts) + "\n", counts
+
+
 def transcript(name: str, guideline: Guideline) -> tuple[str, int]:
     """The result and handover for a scenario as plain text, and its visible line count."""
     findings = Findings.model_validate(SCENARIOS[name])
@@ -65,8 +100,9 @@ def transcript(name: str, guideline: Guideline) -> tuple[str, int]:
 def test_every_scenario_has_a_golden_transcript() -> None:
     """The scenarios and the golden files match one to one."""
     assert set(VISIBLE) == set(SCENARIOS)
+    assert set(VISIBLE_EMERGENCY) == set(EMERGENCIES)
     if not os.environ.get("UPDATE_GOLDEN"):
-        assert {p.stem for p in GOLDEN.glob("*.txt")} == set(SCENARIOS)
+        assert {p.stem for p in GOLDEN.glob("*.txt")} == set(SCENARIOS) | set(EMERGENCIES)
 
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
@@ -79,4 +115,16 @@ def test_result_matches_its_golden_transcript(guideline: Guideline, name: str) -
         path.write_text(text)
     assert visible <= VISIBLE_LINES
     assert visible == VISIBLE[name]
+    assert path.read_text() == text, f"{name}: regenerate with UPDATE_GOLDEN=1 and review the diff"
+
+
+@pytest.mark.parametrize("name", sorted(EMERGENCIES))
+def test_emergency_entry_matches_its_golden_transcript(engine: DialogEngine, name: str) -> None:
+    """An emergency entry's first steps and full plan are exactly the reviewed transcript."""
+    text, visible = emergency_transcript(name, engine)
+    path = GOLDEN / f"{name}.txt"
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.write_text(text)
+    assert max(visible) <= VISIBLE_LINES
+    assert visible == VISIBLE_EMERGENCY[name]
     assert path.read_text() == text, f"{name}: regenerate with UPDATE_GOLDEN=1 and review the diff"
