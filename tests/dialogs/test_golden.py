@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 
 from dialogs.assessment import assess
+from dialogs.engine import DialogEngine
 from dialogs.findings import Findings
 from dialogs.guideline import Guideline
 from dialogs.handover import handover
-from dialogs.render import VISIBLE_LINES, render_assessment
-from dialogs.engine import DialogEngine
 from dialogs.messages import Reply
+from dialogs.render import VISIBLE_LINES, render_assessment
 from tests.dialogs.client import DialogClient
 from tests.dialogs.scenarios import EMERGENCIES, SCENARIOS
 
