@@ -9,6 +9,8 @@ from dialogs.machines import as_transitions
 
 __all__ = ["all_diagrams", "mermaid"]
 
+FIRST_STEPS_NOTE = "answered: the Table 6/7 first steps are sent, then the questions below"
+
 
 def mermaid(flow: Flow) -> str:
     """The mermaid source of one dialog's state machine, conditions shown on the arrows."""
@@ -35,6 +37,10 @@ def mermaid(flow: Flow) -> str:
         for line in source.splitlines()
         if not line.strip().startswith(("Class ", "classDef "))
     ]
+    if flow.first_steps_after is not None:
+        # An emergency entry: where the protocol's first steps are sent, before the rest.
+        state = flow.first_steps_after.name
+        lines.append(f"  note right of {state} : {FIRST_STEPS_NOTE}")
     return "\n".join(lines).strip() + "\n"
 
 
