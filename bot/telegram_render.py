@@ -50,9 +50,10 @@ def keyboard(reply: Reply, step: int) -> InlineKeyboardMarkup | None:
 
 
 def to_html(reply: Reply) -> str:
-    """Escape everything (user text included); a result's first line, its grades, in bold."""
+    """Escape everything (user text included); a result's first line (its grades), or an
+    emergency's first-steps title, in bold."""
     text = html.escape(reply.text, quote=False)
-    if reply.kind == "result":
+    if reply.kind in ("result", "first_steps"):
         first, _, rest = text.partition("\n")
         return f"<b>{first}</b>\n{rest}" if rest else f"<b>{first}</b>"
     return text

@@ -152,6 +152,25 @@ def test_sigkill_mid_dialog_then_restart_loses_no_answer(
     assert TOKEN not in first.output() + second.output()
 
 
+def test_seizing_now_gives_the_first_steps_after_two_taps(
+    fake: FakeTelegram, bot: BotProcess
+) -> None:
+    """/seizure over HTTP: two answers, then the Table 6 first steps with this patient's doses
+    (bold title, the protocol in a fold), then the first question that refines the plan."""
+    chat = Chat(fake, DOCTOR)
+    chat.say("/seizure")
+    chat.tap("Prolonged seizure")
+    question = chat.say("70", expect=2)
+    steps = chat.messages[-2]
+    title = "<b>🚨 First steps: Status epilepticus, convulsive (Table 6)</b>"
+    assert steps["text"].startswith(title)
+    assert "Lorazepam 2 mg IV" in steps["text"]
+    assert "15 mg/kg × 70 kg = 1,050 mg" in steps["text"]
+    assert "<blockquote expandable>" in steps["text"]
+    assert question["text"].startswith("For the full plan")
+    assert button(question, "13 or over")
+
+
 def test_429_500_and_timeouts_are_survived(fake: FakeTelegram, bot: BotProcess) -> None:
     """Injected 429 (retry-after), 500 and a timeout on sendMessage: every reply still arrives."""
     chat = Chat(fake, DOCTOR)
