@@ -95,7 +95,7 @@ ENGINE_COMMANDS: dict[str, Command] = {
     "help": "help",
     "restart": "restart",
 }
-REMINDER_DIALOGS = ("assessment", "crs", "icans")
+REMINDER_DIALOGS = ("assessment", "crs", "icans", "seizure", "icp")
 REMINDER_DATA = re.compile(r"^rem:(crs|neuro):(\d{1,12})$")
 BED_LABEL = re.compile(r"^[A-Za-z0-9-]{1,8}$")
 MAX_ATTEMPTS = 5

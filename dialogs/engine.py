@@ -479,8 +479,14 @@ class DialogEngine:
 
 def _typed_command(event: Event) -> str | None:
     """A command typed as text ('back', '/help'), if the text is one."""
-    typed = event.value.strip().lower().lstrip("/")
-    return typed if event.kind == "text" and typed in COMMANDS else None
+    raw = event.value.strip().lower()
+    typed = raw.lstrip("/")
+    if event.kind != "text" or typed not in COMMANDS:
+        return None
+    # Without its slash "seizure" may be an answer (at "Seizures?"): it must not discard the dialog.
+    if typed in _EMERGENCY_COMMANDS and not raw.startswith("/"):
+        return None
+    return typed
 
 
 def _in_order(question: Question, keys: Sequence[str]) -> list[str]:

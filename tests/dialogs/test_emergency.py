@@ -68,6 +68,19 @@ def test_emergency_commands_start_from_anywhere(
     assert client.session.dialog == command
 
 
+def test_seizure_typed_without_its_slash_is_an_answer_not_a_command(engine: DialogEngine) -> None:
+    """'seizure' typed at an ICANS question is not taken as /seizure: no answer is discarded."""
+    client = DialogClient(engine, "icans")
+    client.answer("45", "7", "alert")
+    client.send("seizure")
+    assert client.session.dialog == "icans"
+    assert client.session.answers["age_years"] == 45
+    assert client.last.kind == "question"
+    client = DialogClient(engine)
+    client.send("seizure")  # at the menu it is the menu's own option
+    assert client.session.dialog == "seizure"
+
+
 # --- status epilepticus (Table 6) ---
 
 
