@@ -621,11 +621,13 @@ def _emergency_questions(guideline: Guideline) -> list[Question]:
             "seizure",
             texts.Q_SEIZING,
             tuple(
+                # Short labels: a phone shows a button on one line (the ASTCT wording of each
+                # kind is in the result's reasons, from the data).
                 Choice(
                     kind.value,
-                    texts.sentence_case(seizures[kind].label),
+                    texts.SEIZING_LABELS[kind.value],
                     kind.value,
-                    _SEIZURE_ALIASES[kind.value],
+                    (*_SEIZURE_ALIASES[kind.value], seizures[kind].label),
                 )
                 for kind in _SEIZING_NOW
             ),

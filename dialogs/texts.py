@@ -433,7 +433,14 @@ EMERGENCY_COMMAND_MENU: Final = {
     "seizure": "🚨 Seizing now: status epilepticus first steps",
     "icp": "🚨 Signs of raised ICP: first steps",
 }
-Q_SEIZING: Final = "🚨 Seizing now. Which is it?"
+Q_SEIZING: Final = (
+    "🚨 Seizing now. Which is it? (Status: over 5 min, or repeated without return to baseline.)"
+)
+SEIZING_LABELS: Final = {
+    "status_convulsive": "Convulsive status",
+    "status_nonconvulsive": "Non-convulsive status (on EEG)",
+    "brief_clinical": "Brief seizure, already stopped",
+}
 Q_ICP_NOW: Final = (
     "🚨 Raised ICP. Which signs? Tap each, then Done. Or type them, e.g. 'papilloedema'."
 )

@@ -159,7 +159,7 @@ def test_seizing_now_gives_the_first_steps_after_two_taps(
     (bold title, the protocol in a fold), then the first question that refines the plan."""
     chat = Chat(fake, DOCTOR)
     chat.say("/seizure")
-    chat.tap("Prolonged seizure")
+    chat.tap("Convulsive status")
     question = chat.say("70", expect=2)
     steps = chat.messages[-2]
     title = "<b>🚨 First steps: Status epilepticus, convulsive (Table 6)</b>"
