@@ -228,7 +228,9 @@ class DialogEngine:
         if self.flows[session.dialog].first_steps_after == question.id:
             # An emergency entry: the protocol's first steps now, the refining questions after.
             first = self._first_steps(new)
-            if first is not None:
+            if first is None:
+                prefix += texts.NO_FIRST_STEPS + "\n\n"  # e.g. a brief seizure, now over
+            else:
                 echoed = [Reply(text=prefix.strip(), kind="info")] if prefix else []
                 ask = self._ask(new)
                 ask = ask.model_copy(update={"text": f"{texts.FIRST_STEPS_NEXT}\n\n{ask.text}"})

@@ -450,6 +450,7 @@ Q_PATIENT_SIZE: Final = (
 SIZE_ADULT: Final = "Adult (18 or over), weight not known"
 SIZE_CHILD: Final = "Child (under 18), weight not known"
 FIRST_STEPS: Final = "🚨 First steps: {pathways}"
+NO_FIRST_STEPS: Final = "No status epilepticus or raised-ICP protocol applies: grading ICANS."
 FIRST_STEPS_NEXT: Final = "For the full plan (ICANS grade, steroids, CRS), a few questions:"
 CAUSE_GRADE_AS_CRS: Final = "No / not sure (grade as CRS)"
 CAUSE_CLEARLY_OTHER: Final = "Clearly another cause"

@@ -165,6 +165,7 @@ def test_a_brief_seizure_has_no_status_steps_and_goes_on_to_the_questions(
     replies = client.send("adult")
     assert not any(r.kind == "first_steps" for r in replies)
     assert client.session.state == "iceentry"
+    assert replies[-1].text.startswith("No status epilepticus or raised-ICP protocol applies")
 
 
 def test_the_full_plan_after_the_first_steps_asks_no_seizure_or_age_again(
