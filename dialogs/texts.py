@@ -222,7 +222,6 @@ CANCELLED: Final = "Stopped. Nothing was kept. Choose what to do next."
 NOTHING_TO_UNDO: Final = "This is the first question: nothing to undo."
 STALE: Final = "That question has moved on. Answer the one below."
 NOT_THIS_QUESTION: Final = "That button belongs to another question. Answer the one below."
-DIALOG_ENDED: Final = "That assessment is finished. Choose what to do next."
 
 # --- dialogs: input errors (each says what is accepted) ---
 ACCEPTED_CHOICE: Final = "Please choose one of the options: tap it, or type its number (1–{n})."
