@@ -175,3 +175,28 @@ def test_a_change_updates_the_patient_context() -> None:
     chat.send("noradrenaline")
     assert chat.session.patient is not None
     assert chat.session.patient.crs_grade == 3
+
+
+def test_back_from_the_list_of_answers_returns_to_the_result() -> None:
+    """'back' at the list: under the result again, nothing changed."""
+    chat = crs(*CRS2)
+    answers = chat.session.answers
+    chat.tap("next.change")
+    chat.command("back")
+    assert chat.session.state == "result"
+    assert chat.session.answers == answers
+
+
+def test_changing_a_guided_ice_task_rescores_and_updates_the_icans_button() -> None:
+    """One ICE task corrected: the header gives the score change and the ICANS button the new
+    score."""
+    chat = Chat("ice")
+    chat.answer("correct", "correct", "correct", "wrong", "correct", "2", "correct", "wrong")
+    chat.tap("next.change")
+    chat.tap("fix.hospital")
+    chat.tap("hospital.right")
+    assert chat.session.state == "result"
+    lines = chat.result_reply.text.splitlines()
+    assert lines[0] == "ICE score 7 → 8"
+    assert lines[1] == "Changed ICE: hospital: Wrong / no answer → Correct"
+    assert "Grade ICANS with ICE 8" in [o.label for o in chat.last.options]
