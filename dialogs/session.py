@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 __all__ = ["Answer", "Change", "PatientContext", "Score", "Session", "Step", "whole"]
 
@@ -57,6 +57,12 @@ class PatientContext(BaseModel):
     crs_at: str | None = None
     icans_grade: int | None = None
     icans_at: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _known_only(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Only what is known: the session stays small (it is written at every answer)."""
+        dumped: dict[str, Any] = handler(self)
+        return {k: v for k, v in dumped.items() if v is not None}
 
 
 class Change(BaseModel):
