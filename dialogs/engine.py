@@ -236,6 +236,10 @@ class DialogEngine:
             }
         )
         prefix = texts.RECORDED.format(value=echo) + "\n\n" if echo else ""
+        if destination != Q.RESULT and self.questions[destination].key in new.reserve:
+            # The next questions' answers are already known (reused, or kept through a change).
+            new, replies = self._settle(new, at)
+            return new, [Reply(text=prefix.strip(), kind="info"), *replies] if prefix else replies
         if destination == Q.RESULT:
             try:
                 replies = self._result(new, at)
@@ -472,23 +476,12 @@ class DialogEngine:
     def _carried(
         self, before: Session, new: Session, replies: list[Reply], at: str | None
     ) -> tuple[Session, list[Reply]]:
-        """Carry the patient context into a freshly started dialog (offering it), or walk on
-        over answers already known (reused or kept through a change)."""
+        """Carry the patient context into a freshly started dialog, offering it."""
         if before.patient is not None and new.patient is None:
             # Only `start` builds a session without the context: carry it over, and offer it.
             new = new.model_copy(update={"patient": before.patient})
             if new.dialog in self.flows and new.state == self.flows[new.dialog].initial.value:
                 return self._offer_or_go(new, replies, at, {})
-            return new, replies
-        if (
-            new.reserve
-            and new.dialog in self.flows
-            and new.state not in (SAME, FIX, Q.RESULT.value)
-            and self.questions[Q(new.state)].key in new.reserve
-        ):
-            settled, asked = self._settle(new, at)
-            prefix = [r for r in replies if r.kind == "info"]
-            return settled, [*prefix, *asked]
         return new, replies
 
     def _begin(
