@@ -19,7 +19,14 @@ from dialogs.assessment import assess
 from dialogs.dosing import compute_dose
 from dialogs.flows import Flow, Flows
 from dialogs.flows.answers import findings_of, patient_of, unarousable
-from dialogs.grading import FindingsError, Reason, band_grade
+from dialogs.grading import (
+    FindingsError,
+    Reason,
+    band_grade,
+    grade_crs,
+    grade_icans,
+    screen_hlh,
+)
 from dialogs.guideline import Guideline
 from dialogs.handover import handover
 from dialogs.messages import COMMANDS, Event, Option, Reply
@@ -576,17 +583,19 @@ class DialogEngine:
                 if score is not None and score.key == "ice_score" and isinstance(score.value, int)
                 else None
             }
+        # The graders alone (no care plan): this runs beside the result at every result.
         try:
-            result = assess(findings_of(answers), self.guideline)
+            findings = findings_of(answers)
+            grades: dict[str, int | None] = {}
+            if findings.crs is not None:
+                grades["CRS"] = grade_crs(findings.crs, self.guideline).grade
+            if findings.icans is not None:
+                age = findings.patient.age_years
+                grades["ICANS"] = grade_icans(findings.icans, self.guideline, age).grade
+            if findings.hlh is not None:
+                grades["HLH"] = int(screen_hlh(findings.hlh, self.guideline).met)
         except (FindingsError, ValueError):
             return {}
-        grades: dict[str, int | None] = {}
-        if result.crs is not None:
-            grades["CRS"] = result.crs.grade
-        if result.icans is not None:
-            grades["ICANS"] = result.icans.grade
-        if result.hlh is not None:
-            grades["HLH"] = int(result.hlh.met)
         return grades
 
     def _head(self, session: Session) -> tuple[list[str], list[str]]:
