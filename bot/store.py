@@ -404,7 +404,8 @@ class Store:
                     stored.updated_at,
                     " ".join(map(str, stored.applied[-APPLIED_WINDOW:])),
                     int(stored.expired),
-                    int(session.dialog != "menu"),
+                    # Open (swept at expiry) while a dialog or a patient context is held.
+                    int(session.open),
                 ),
             )
             rows = stored.rows

@@ -303,24 +303,38 @@ async def test_audit_records_hash_dialog_grades_version_and_no_free_text(store: 
     assert "FREE-TEXT" not in database.dump(store.path, "SELECT * FROM chats")
 
 
-async def test_answers_are_erased_when_a_dialog_ends(store: Store) -> None:
-    """After the result: the stored session holds no answers, and once delivered the result's
-    text is gone from the outbox too. No chat id is stored in clear."""
-    chat = service(store)
+async def test_a_result_keeps_its_answers_until_the_session_expires(store: Store) -> None:
+    """After the result the answers and the patient context stay (to change an answer, to offer
+    the context to the next dialog) while the result's text leaves the outbox once delivered;
+    at expiry the sweep erases both. No chat id is stored in clear."""
+    clock = Clock()
+    chat = service(store, clock)
     await chat.start(7, 1, "crs")
     for number, text in enumerate(["38.6", "none", "none", "room air", "70"], start=2):
         await chat.handle(7, 70, number, Event.text(text), date=10_000)
     store.flush()
-    dump = database.dump(store.path, "SELECT * FROM chats") + database.dump(
-        store.path, "SELECT * FROM outbox"
-    )
-    assert "38.6" not in dump
-    assert "CRS grade" not in dump
-    assert "Handover" not in dump
+    outbox = database.dump(store.path, "SELECT * FROM outbox")
+    assert "CRS grade" not in outbox
+    assert "Handover" not in outbox
+    chats = database.dump(store.path, "SELECT * FROM chats")
+    assert "38.6" in chats  # kept for "Change an answer"
     assert database.dump(store.path, "SELECT COUNT(*) FROM chats WHERE key = 7") == "[[0]]"
     assert database.dump(store.path, "SELECT chat_id FROM outbox WHERE chat_id IS NOT NULL") == "[]"
     outcome = await chat.handle(7, 70, 20, Event.text("anything"), date=10_000)
-    assert outcome.replies[0].text == texts.DIALOG_ENDED
+    assert outcome.replies[0].kind == "error"
+    assert outcome.session.state == "result"  # nothing swallowed, nothing lost
+    # Back at the menu the patient context alone keeps the chat open, so the sweep erases it.
+    outcome = await chat.handle(7, 70, 21, Event.command("cancel"), date=10_000)
+    assert outcome.session.dialog == "menu"
+    assert outcome.session.patient is not None
+    store.flush()
+    assert "kg" in database.dump(store.path, "SELECT * FROM chats")
+    clock.now += 13 * 3600
+    assert store.sweep_expired(clock.now - 12 * 3600) == 1
+    store.flush()
+    chats = database.dump(store.path, "SELECT * FROM chats")
+    assert "38.6" not in chats
+    assert "kg" not in chats
 
 
 async def test_expired_dialogs_are_erased_by_the_sweep(store: Store) -> None:
