@@ -37,9 +37,10 @@ ADULT_CRS3 = {
     "t24": "0",
     "ttot": "0",
 }
+# No "iceentry": ICANS reached from the guided ICE's result must not ask the score again (the
+# bench stops with "no scripted answer" if it does).
 ICANS_AFTER_ICE = {
     "age": "45",
-    "iceentry": "7",
     "lvl": "alert",
     "sed": "no",
     "seiz": "none",
@@ -50,6 +51,17 @@ ICANS_AFTER_ICE = {
     "wt": "70",
     "t24": "0",
     "ttot": "0",
+}
+# ICANS after the CRS review of the same patient: what is left once the context is used.
+ICANS_AFTER_CRS = {
+    "age": "45",
+    "iceentry": "7",
+    "lvl": "alert",
+    "sed": "no",
+    "seiz": "none",
+    "motor": "none",
+    "icp": "none",
+    "img": "not done",
 }
 CHILD_FULL = {
     "temp": "39.0",
@@ -130,6 +142,9 @@ class Case:
     answers: Mapping[str, str]
     target_answers: int | None
     target_lines: int = 15
+    # Between dialogs: tap this option under the first result (counted as an answer) instead of
+    # starting the next dialog from the menu; the real path a doctor takes.
+    via: str | None = None
     # Count to the first plan shown (an emergency's first steps count), or to the full result.
     until: Literal["plan", "result"] = "plan"
 
@@ -141,6 +156,21 @@ CASES = (
         ("ice", "icans"),
         {**ICE_GUIDED, **ICANS_AFTER_ICE},
         None,
+        via="next.icans",
+    ),
+    Case(
+        "CRS 3, then ICANS: same patient, Use",
+        ("crs", "icans"),
+        {**ADULT_CRS3, **ICANS_AFTER_CRS, "same": "use"},
+        None,
+        via="menu.icans",
+    ),
+    Case(
+        "CRS 3, then ICANS: New patient",
+        ("crs", "icans"),
+        {**ADULT_CRS3, **ICANS_AFTER_CRS, "ccrs": "yes", "same": "new"},
+        None,
+        via="menu.icans",
     ),
     Case("Full review, 8-year-old", ("assessment",), CHILD_FULL, None),
     Case("Convulsive status, via ICANS grade", ("icans",), STATUS, None),
@@ -160,8 +190,15 @@ def run(case: Case, engine: DialogEngine) -> tuple[int, int]:
     """Answers given until the first result of the last dialog, and its visible lines."""
     answers = 0
     result: Reply | None = None
-    for dialog in case.dialogs:
-        session, replies = engine.start(dialog)
+    session = engine.new_session()
+    for index, dialog in enumerate(case.dialogs):
+        if index and case.via is not None:
+            session, replies = engine.handle(session, Event.option(case.via, step=session.step))
+            answers += 1
+            if session.dialog != dialog:
+                raise SystemExit(f"{case.name}: {case.via!r} did not start {dialog!r}")
+        else:
+            session, replies = engine.start(dialog)
         result = None
         for _ in range(60):
             result = _first_plan(replies, case.until)

@@ -359,7 +359,7 @@ class Bot:
         for position, reply in enumerate(replies):
             markup = keyboard(reply, session.step)
             if remind and position == len(replies) - 1:
-                markup = self._reminder_keyboard(session.step)
+                markup = self._reminder_keyboard(session.step, markup)
             chunks = to_messages(reply)
             for index, chunk in enumerate(chunks):
                 last = index == len(chunks) - 1
@@ -391,10 +391,15 @@ class Bot:
         hours = {r.id: r.interval_hours for r in self.guideline.routine.items if r.interval_hours}
         return {"crs": hours["monitor_crs"], "neuro": hours["monitor_neuro"]}
 
-    def _reminder_keyboard(self, step: int) -> InlineKeyboardMarkup:
+    def _reminder_keyboard(
+        self, step: int, before: InlineKeyboardMarkup | None = None
+    ) -> InlineKeyboardMarkup:
+        """The reminder offers, after the reply's own buttons (what next, the menu)."""
         hours = self._intervals()
+        own = [list(row) for row in before.inline_keyboard] if before is not None else []
         return InlineKeyboardMarkup(
             [
+                *own,
                 [
                     InlineKeyboardButton(
                         texts.REMIND_CRS.format(hours=f"{hours['crs']:g}"),

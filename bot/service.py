@@ -228,7 +228,7 @@ class ChatService:
         if stored is None:
             session = self.engine.new_session()
         elif stored.expired or (
-            now - stored.updated_at > self.expiry_seconds and stored.session.dialog != "menu"
+            now - stored.updated_at > self.expiry_seconds and stored.session.open
         ):
             session = Session(guideline=stored.session.guideline, step=stored.session.step + 1)
             hours = f"{self.expiry_seconds / 3600:g}"
@@ -236,9 +236,12 @@ class ChatService:
         else:
             session = stored.session
         fresh = stored is None or bool(notices)
+        stamp = datetime.fromtimestamp(now, self.timezone).strftime("%Y-%m-%d %H:%M %Z")
         if start is not None:
             dialog, before = start
-            new, replies = self.engine.start(dialog, session.step + 1 if stored else 0)
+            step = session.step + 1 if stored else 0
+            # The chat's patient context is carried into the dialog (offered, never reused).
+            new, replies = self.engine.begin(session, dialog, step, at=stamp)
             replies = [*before, *replies]
         elif event is not None and event.kind == "text" and (fresh or not _shown(stored, date)):
             if not fresh and stored is not None:
@@ -249,13 +252,11 @@ class ChatService:
         else:
             assert event is not None
             if event.at is None:
-                stamp = datetime.fromtimestamp(now, self.timezone).strftime("%Y-%m-%d %H:%M %Z")
                 event = event.model_copy(update={"at": stamp})
             new, replies = self.engine.handle(session, event)
         replies = notices + replies
         attempts = tuple(r.attempt for r in replies if r.attempt is not None)
         ended = new.state == Q.RESULT.value
-        kept = _erased(new) if ended else new
         audit = training = None
         if ended or attempts:  # only then is there anything to record of who
             who = hash_user(user_id, self.salt)
@@ -263,7 +264,8 @@ class ChatService:
             training = TrainingEntry(who, attempts) if attempts else None
         written = store.commit(
             chat_id,
-            Stored(kept, now, applied),
+            # The answers stay after a result (to change one) until the session expires.
+            Stored(new, now, applied),
             self.render(replies, new),
             ephemeral=ended,
             audit=audit,
@@ -452,10 +454,3 @@ def _shown(stored: Stored | None, date: int | None) -> bool:
         return False
     last = rows[-1].sent_date or 0
     return date is None or date >= last
-
-
-def _erased(session: Session) -> Session:
-    """A finished dialog's session without its answers (the result was shown, not kept)."""
-    return session.model_copy(
-        update={"answers": {}, "history": [], "pending": None, "selection": []}
-    )

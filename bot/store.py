@@ -20,7 +20,6 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
-import json
 import os
 import sqlite3
 import threading
@@ -405,7 +404,8 @@ class Store:
                     stored.updated_at,
                     " ".join(map(str, stored.applied[-APPLIED_WINDOW:])),
                     int(stored.expired),
-                    int(session.dialog != "menu"),
+                    # Open (swept at expiry) while a dialog or a patient context is held.
+                    int(session.open),
                 ),
             )
             rows = stored.rows
@@ -621,14 +621,6 @@ class Store:
 
     # --- audit, reminders, training ---
 
-    def audit_rows(self) -> list[dict[str, object]]:
-        """Every audit row, oldest first."""
-        cursor = self.db.execute(
-            "SELECT at, user_hash, dialog, grades, guideline FROM audit ORDER BY id"
-        )
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
     def add_reminder(self, chat_id: int, due_at: float, kind: str, label: str = "") -> int:
         """Set the chat's reminder of this kind (one per chat and kind: a second tap moves it);
         return its id."""
@@ -726,10 +718,6 @@ class Store:
             )
         with self._lock:
             self._cache.clear()
-
-    def execute_json(self, sql: str, *params: object) -> str:
-        """Run a read query and return its rows as JSON (for tests and diagnostics)."""
-        return json.dumps(self.db.execute(sql, params).fetchall())
 
 
 def _private_file(path: Path) -> None:

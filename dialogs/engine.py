@@ -14,19 +14,26 @@ from typing import Any
 
 from transitions import Machine
 
-from dialogs import machines, texts
+from dialogs import context, machines, texts
 from dialogs.assessment import assess
 from dialogs.careplan import first_steps
 from dialogs.dosing import compute_dose
 from dialogs.flows import Flow, Flows
 from dialogs.flows.answers import findings_of, patient_of, unarousable
-from dialogs.grading import FindingsError, Reason, band_grade
+from dialogs.grading import (
+    FindingsError,
+    Reason,
+    band_grade,
+    grade_crs,
+    grade_icans,
+    screen_hlh,
+)
 from dialogs.guideline import Guideline
 from dialogs.handover import handover
 from dialogs.messages import COMMANDS, Event, Option, Reply
 from dialogs.questions import Choice, Q, Question, Questions, ice_score
 from dialogs.render import render_assessment, render_doses, render_first_steps
-from dialogs.session import Answer, Session, Step
+from dialogs.session import Answer, Change, PatientContext, Session, Step
 from dialogs.training.bank import Bank
 from dialogs.training.rehearsal import Rehearsal
 from dialogs.units import UnitError, example, fmt, fold_typed, other_reading, parse_measure
@@ -37,6 +44,10 @@ CONFIRM_YES = "confirm_yes"
 CONFIRM_NO = "confirm_no"
 CONFIRM_OTHER = "confirm_other"
 MULTI_DONE = "done"
+# States outside any flow: the "same patient?" offer, and choosing which answer to change.
+SAME = "same"
+FIX = "fix"
+NEXT = "next"  # the options under a result
 _SPLIT = re.compile(r"\s*(?:,|;|\+|/|\band\b|&)\s*")
 # Dialogs whose result ends with a handover summary to paste into the notes.
 _HANDOVER_DIALOGS = ("assessment", "crs", "icans", "seizure", "icp")
@@ -108,6 +119,23 @@ class DialogEngine:
 
     def handle(self, session: Session, event: Event) -> tuple[Session, list[Reply]]:
         """Apply one event to a session; return the new session and the replies to send."""
+        if session.dialog in self.flows and session.state in (SAME, FIX, Q.RESULT.value):
+            new, replies = self._between(session, event)
+        else:
+            new, replies = self._carried(session, *self._handle(session, event), event.at)
+        finished = any(r.kind == "result" for r in replies)
+        if finished and new.dialog in self.flows and new.state == Q.RESULT.value:
+            new = self._finished(new, event.at)
+        return new, replies
+
+    def begin(
+        self, session: Session, dialog: str, step: int, at: str | None = None
+    ) -> tuple[Session, list[Reply]]:
+        """Start a dialog for a chat: its patient context is carried and offered, never used."""
+        new, replies = self.start(dialog, step)
+        return self._carried(session, new, replies, at)
+
+    def _handle(self, session: Session, event: Event) -> tuple[Session, list[Reply]]:
         if event.kind == "command":
             return self._command(session, event.value)
         typed = _typed_command(event)
@@ -116,9 +144,6 @@ class DialogEngine:
                 return self._command(session, typed)
             new, replies = self.rehearsal.handle(session, event)
             return (new, replies) if replies else self.start("menu", session.step + 1)
-        if session.state == Q.RESULT.value:
-            menu, replies = self.start("menu", session.step + 1)
-            return menu, [Reply(text=texts.DIALOG_ENDED, kind="info"), *replies]
         if event.kind == "option" and event.step is not None and event.step != session.step:
             return session, [Reply(text=texts.STALE, kind="stale"), self._ask(session)]
         if typed is not None:
@@ -225,16 +250,16 @@ class DialogEngine:
             }
         )
         prefix = texts.RECORDED.format(value=echo) + "\n\n" if echo else ""
-        if self.flows[session.dialog].first_steps_after == question.id:
-            # An emergency entry: the protocol's first steps now, the refining questions after.
-            first = self._first_steps(new)
-            if first is None:
-                prefix += texts.NO_FIRST_STEPS + "\n\n"  # e.g. a brief seizure, now over
-            else:
-                echoed = [Reply(text=prefix.strip(), kind="info")] if prefix else []
-                ask = self._ask(new)
-                ask = ask.model_copy(update={"text": f"{texts.FIRST_STEPS_NEXT}\n\n{ask.text}"})
-                return new, [*echoed, first, ask]
+        if destination != Q.RESULT and self.questions[destination].key in new.reserve:
+            # The next questions' answers are already known (reused, or kept through a change).
+            settled, replies = self._settle(new, at)
+            replies = [Reply(text=prefix.strip(), kind="info"), *replies] if prefix else replies
+            return settled, _after_steps(self._first_steps_due(session, settled), replies)
+        steps = self._first_steps_due(session, new)
+        if steps and destination != Q.RESULT:
+            # The echo of the dose basis ("154 lb = 69.9 kg") comes before the doses it gives.
+            echoed = [Reply(text=prefix.strip(), kind="info")] if prefix else []
+            return new, [*echoed, *_after_steps(steps, [self._ask(new)])]
         if destination == Q.RESULT:
             try:
                 replies = self._result(new, at)
@@ -250,8 +275,8 @@ class DialogEngine:
     # --- asking ---
 
     def _ask(self, session: Session) -> Reply:
-        if session.state == Q.RESULT.value:
-            return Reply(text=texts.DIALOG_ENDED, kind="info", ended=True)
+        if session.state in (SAME, FIX, Q.RESULT.value):
+            return self._between_ask(session)
         question = self.questions[Q(session.state)]
         options = [
             Option(id=question.option_id(c), label=c.label)
@@ -410,10 +435,10 @@ class DialogEngine:
 
     def _result(self, session: Session, at: str | None = None) -> list[Reply]:
         answers = session.answers
-        if session.dialog == "ice":
-            return [self._ice_result(answers)]
-        if session.dialog == "dose":
-            return [self._dose_result(answers)]
+        above, below = self._head(session)
+        if session.dialog in ("ice", "dose"):
+            only = (self._ice_result if session.dialog == "ice" else self._dose_result)(answers)
+            return self._with_next(session, [_with_lines(only, above, below)])
         findings = findings_of(answers)
         result = assess(findings, self.guideline)
         notes = [
@@ -426,18 +451,26 @@ class DialogEngine:
             notes.append(
                 Reason(text=texts.ASSUMED_UNKNOWN.format(what=what, assumption=assumption))
             )
-        replies = [render_assessment(result, notes)]
+        replies = [render_assessment(result, notes, above, below)]
         if session.dialog in _HANDOVER_DIALOGS:
             summary = handover(findings, result, at)
             replies.append(Reply(text=f"{texts.HANDOVER_INTRO}\n\n{summary}", kind="notice"))
-        return replies
+        return self._with_next(session, replies)
 
-    def _first_steps(self, session: Session) -> Reply | None:
-        """The emergency protocols' first steps for the answers so far; None if none applies."""
-        plan = first_steps(findings_of(session.answers), self.guideline)
+    def _first_steps_due(self, before: Session, new: Session) -> list[Reply]:
+        """An emergency entry's first steps, when this answer (typed, or the context's) has just
+        given what they need; else nothing."""
+        after = self.flows[new.dialog].first_steps_after
+        if after is None:
+            return []
+        key = self.questions[after].key
+        if key in before.answers or key not in new.answers:
+            return []
+        plan = first_steps(findings_of(new.answers), self.guideline)
         if not plan.pathways:
-            return None  # e.g. a brief seizure, now over: no protocol, the questions go on
-        return render_first_steps(plan, self.guideline.version)
+            # e.g. a brief seizure, now over: no protocol applies, the questions go on.
+            return [Reply(text=texts.NO_FIRST_STEPS, kind="info")]
+        return [render_first_steps(plan, self.guideline.version)]
 
     def _ice_result(self, answers: Mapping[str, Answer]) -> Reply:
         if unarousable(answers):
@@ -477,6 +510,373 @@ class DialogEngine:
         )
         notes = [f"Weight {fmt(weight.value)} {weight.unit}" if weight else ""]
         return render_doses([dose], self.guideline.version, [n for n in notes if n])
+
+    # --- one patient context per chat, and changing an answer after a result (issue 9) ---
+
+    def _carried(
+        self, before: Session, new: Session, replies: list[Reply], at: str | None
+    ) -> tuple[Session, list[Reply]]:
+        """Carry the patient context into a freshly started dialog, offering it."""
+        if before.patient is not None and new.patient is None:
+            # Only `start` builds a session without the context: carry it over, and offer it.
+            new = new.model_copy(update={"patient": before.patient})
+            flow = self.flows.get(new.dialog)
+            # An emergency entry asks what is seen before anything: the context is not offered
+            # there (nor used); its result still updates the context.
+            if flow is not None and new.state == flow.initial.value and not flow.first_steps_after:
+                return self._offer_or_go(new, replies, at, {})
+        return new, replies
+
+    def _begin(
+        self, session: Session, dialog: str, at: str | None, fill: dict[str, Answer]
+    ) -> tuple[Session, list[Reply]]:
+        """Start a dialog from a result, with the context and any answers chosen there."""
+        new, replies = self.start(dialog, session.step + 1)
+        new = new.model_copy(update={"patient": session.patient})
+        if new.dialog not in self.flows or self.flows[new.dialog].first_steps_after:
+            return new, replies  # the menu, training, or an emergency entry (nothing offered)
+        return self._offer_or_go(new, replies, at, fill)
+
+    def _offer_or_go(
+        self, new: Session, replies: list[Reply], at: str | None, fill: dict[str, Answer]
+    ) -> tuple[Session, list[Reply]]:
+        offered = {k for k in self._offerable(new, at) if k not in fill}
+        if offered:
+            new = new.model_copy(update={"state": SAME, "reserve": fill, "reused": list(fill)})
+            return new, [self._between_ask(new)]
+        if fill:
+            return self._settle(new.model_copy(update={"reserve": fill, "reused": list(fill)}), at)
+        return new, replies
+
+    def _offerable(self, session: Session, at: str | None) -> dict[str, Answer]:
+        """What the context can answer among the questions this dialog may ask."""
+        if session.patient is None:
+            return {}
+        flow = self.flows[session.dialog]
+        keys = {self.questions[s].key for s in flow.states if s != Q.RESULT}
+        return {k: v for k, v in context.fillable(session.patient, at).items() if k in keys}
+
+    def _settle(self, session: Session, at: str | None) -> tuple[Session, list[Reply]]:
+        """Advance the machine over every question whose answer is already known; then ask the
+        first that is not, or give the result."""
+        answers, reserve = dict(session.answers), dict(session.reserve)
+        history = list(session.history)
+        machine = self.machines[session.dialog]
+        state = Q(session.state)
+        while state != Q.RESULT:
+            key = self.questions[state].key
+            if key not in reserve:
+                break
+            answers[key] = reserve.pop(key)
+            history.append(Step(state=state.value, keys=(key,)))
+            state = machines.advance(machine, state, answers)
+        new = session.model_copy(
+            update={
+                "state": state.value,
+                "answers": answers,
+                "reserve": reserve,
+                "history": history,
+                "pending": None,
+                "selection": [],
+            }
+        )
+        if state != Q.RESULT:
+            return new, [self._ask(new)]
+        try:
+            return new, self._result(new, at)
+        except (FindingsError, ValueError) as error:
+            # Known answers that cannot be graded together: ask the last of them again.
+            last = history[-1]
+            back = new.model_copy(
+                update={
+                    "state": last.state,
+                    "answers": {k: v for k, v in answers.items() if k not in last.keys},
+                    "history": history[:-1],
+                }
+            )
+            return back, [Reply(text=str(error), kind="error"), self._ask(back)]
+
+    def _finished(self, session: Session, at: str | None) -> Session:
+        """After a result: the context learns this dialog's answers; nothing is left pending."""
+        grades = self._grades(session.dialog, session.answers)
+        patient = context.updated(session.patient, session.answers, session.reused, grades, at)
+        return session.model_copy(
+            update={
+                "patient": None if patient == PatientContext() else patient,
+                "reserve": {},
+                "change": None,
+            }
+        )
+
+    def _grades(self, dialog: str, answers: Mapping[str, Answer]) -> dict[str, int | None]:
+        """The graded models' grades (never read from text), for the context and a change."""
+        if dialog == "dose":
+            return {}
+        if dialog == "ice":
+            score = context.score_of(answers)
+            return {
+                "ICE": score.value
+                if score is not None and score.key == "ice_score" and isinstance(score.value, int)
+                else None
+            }
+        # The graders alone (no care plan): this runs beside the result at every result.
+        try:
+            findings = findings_of(answers)
+            grades: dict[str, int | None] = {}
+            if findings.crs is not None:
+                grades["CRS"] = grade_crs(findings.crs, self.guideline).grade
+            if findings.icans is not None:
+                age = findings.patient.age_years
+                grades["ICANS"] = grade_icans(findings.icans, self.guideline, age).grade
+            if findings.hlh is not None:
+                grades["HLH"] = int(screen_hlh(findings.hlh, self.guideline).met)
+        except (FindingsError, ValueError):
+            return {}
+        return grades
+
+    def _head(self, session: Session) -> tuple[list[str], list[str]]:
+        """Lines above a result's grades (what a change changed), and after what to do now
+        (the patient facts it used)."""
+        below = context.patient_line(session.answers, session.reused, session.patient)
+        return self._change_lines(session), [below] if below else []
+
+    def _change_lines(self, session: Session) -> list[str]:
+        change = session.change
+        if change is None:
+            return []
+        after = self._grades(session.dialog, session.answers)
+        deltas: list[str] = []
+        for name in texts.CHANGE_GRADE_NAMES:
+            old, new = change.before.get(name), after.get(name)
+            if old == new or (name not in change.before and name not in after):
+                continue
+            words = texts.CHANGE_HLH if name == "HLH" else {}
+            deltas.append(
+                texts.CHANGE_GRADE.format(
+                    name=texts.CHANGE_GRADE_NAMES[name],
+                    old=_grade_words(old, words),
+                    new=_grade_words(new, words),
+                )
+            )
+        question = self._question_of(change.key)
+        changed = texts.CHANGED.format(
+            what=texts.ANSWER_LABELS.get(question.id.value, question.id.value),
+            old=context.answer_words(question, change.old),
+            new=context.answer_words(question, session.answers.get(change.key)),
+        )
+        return [texts.CTX_JOIN.join(deltas) or texts.CHANGE_SAME, changed]
+
+    def _question_of(self, key: str) -> Question:
+        return next(q for q in self.questions.values() if q.key == key and q.id != Q.MENU)
+
+    def _with_next(self, session: Session, replies: list[Reply]) -> list[Reply]:
+        """The options under a result: change an answer, ICANS with this score, the menu."""
+        last = replies[-1].model_copy(
+            update={"options": self._next_options(session), "expects": "choice"}
+        )
+        return [*replies[:-1], last]
+
+    def _next_options(self, session: Session) -> tuple[Option, ...]:
+        options = [Option(id=f"{NEXT}.change", label=texts.NEXT_CHANGE)]
+        score = (
+            context.score_of(session.answers)
+            if session.dialog not in ("icans", "assessment")
+            else None
+        )
+        if score is not None:
+            label = texts.GRADE_ICANS_WITH.format(score=context.score_words(score))
+            options.append(Option(id=f"{NEXT}.icans", label=label))
+        menu = self.questions[Q.MENU]
+        options += [Option(id=menu.option_id(c), label=c.label) for c in menu.visible({})]
+        return tuple(options)
+
+    def _between_choices(self, session: Session) -> list[tuple[str, Choice]]:
+        """The options of a state outside the flows, each with its id and typed names."""
+        if session.state == SAME:
+            doses = "toci_24h" in self._offerable(session, None)
+            choices = [
+                Choice("use", texts.CTX_USE, "use", ("use", "same", "yes", "y", "same patient")),
+                *(
+                    [Choice("doses", texts.CTX_USE_ASK_DOSES, "doses", ("ask doses",))]
+                    if doses
+                    else []
+                ),
+                Choice("new", texts.CTX_NEW, "new", ("new", "new patient", "no", "n")),
+            ]
+            return [(f"{SAME}.{c.key}", c) for c in choices]
+        if session.state == FIX:
+            pairs = []
+            for step in session.history:
+                question = self.questions[Q(step.state)]
+                label = texts.ANSWER_LABELS.get(step.state, step.state)
+                value = context.answer_words(question, session.answers.get(question.key))
+                pairs.append(
+                    (
+                        f"{FIX}.{step.state}",
+                        Choice(step.state, f"{label}: {value}", step.state, (label.lower(),)),
+                    )
+                )
+            keep = Choice("keep", texts.FIX_KEEP, "keep", ("keep", "none", "nothing"))
+            return [*pairs, (f"{FIX}.keep", keep)]
+        menu = self.questions[Q.MENU]
+        names: dict[str, tuple[str, ...]] = {
+            f"{NEXT}.change": ("change", "change an answer", "correct", "edit"),
+            f"{NEXT}.icans": ("icans with score", "grade icans with score"),
+        }
+        names |= {menu.option_id(c): c.aliases for c in menu.choices}
+        return [
+            (o.id, Choice(o.id, o.label, o.id, names.get(o.id, ())))
+            for o in self._next_options(session)
+        ]
+
+    def _between_ask(self, session: Session) -> Reply:
+        """The question of a state outside the flows: the offer, the answers, what next."""
+        options = tuple(
+            Option(id=option_id, label=c.label) for option_id, c in self._between_choices(session)
+        )
+        if session.state == SAME:
+            assert session.patient is not None
+            offered = self._offerable(session, None).keys() - session.reserve.keys()
+            facts = context.describe(session.patient, offered)
+            text = texts.CTX_OFFER.format(facts=facts) + "\n" + texts.CTX_OFFER_HINT
+        elif session.state == FIX:
+            text = texts.FIX_WHICH
+        else:
+            text = texts.NEXT_WHAT
+        return Reply(text=text, options=options, expects="choice")
+
+    def _between(self, session: Session, event: Event) -> tuple[Session, list[Reply]]:
+        """An event at the offer, at the list of answers, or under a result."""
+        name = event.value if event.kind == "command" else _typed_command(event)
+        if name == "help":
+            return session, [Reply(text=texts.HELP, kind="info"), self._between_ask(session)]
+        if name == "back" and session.state == SAME:
+            return session, [
+                Reply(text=texts.NOTHING_TO_UNDO, kind="info"),
+                self._between_ask(session),
+            ]
+        if name == "back" and session.state == FIX:
+            new = session.model_copy(update={"state": Q.RESULT.value, "step": session.step + 1})
+            return new, [self._between_ask(new)]
+        if name is not None:
+            # Start, cancel, restart; `back` under a result undoes the last answer as anywhere.
+            return self._carried(session, *self._command(session, name), event.at)
+        if event.kind == "option" and event.step is not None and event.step != session.step:
+            return session, [Reply(text=texts.STALE, kind="stale"), self._between_ask(session)]
+        pairs = self._between_choices(session)
+        if event.kind == "option":
+            chosen = next((c for option_id, c in pairs if option_id == event.value), None)
+        else:
+            choice = _match([c for _, c in pairs], fold_typed(event.value).strip())
+            chosen = choice
+        if chosen is None:
+            error = (
+                texts.NOT_THIS_QUESTION
+                if event.kind == "option"
+                else texts.ACCEPTED_CHOICE.format(n=len(pairs))
+            )
+            return session, [Reply(text=error, kind="error"), self._between_ask(session)]
+        if session.state == SAME:
+            return self._same(session, chosen.key, event.at)
+        if session.state == FIX:
+            return self._fix(session, chosen.key)
+        return self._next(session, chosen.key, event.at)
+
+    def _same(self, session: Session, key: str, at: str | None) -> tuple[Session, list[Reply]]:
+        """'Use' fills the offered answers, which the dialog then skips; 'New' clears them."""
+        start = self.flows[session.dialog].initial.value
+        if key == "new":
+            new = session.model_copy(
+                update={"patient": None, "state": start, "step": session.step + 1}
+            )
+            note = texts.CTX_CLEARED
+        else:
+            fill = {
+                k: v for k, v in self._offerable(session, at).items() if k not in session.reserve
+            }
+            if key == "doses":
+                fill = {k: v for k, v in fill.items() if k not in context.TOCI_KEYS}
+            assert session.patient is not None
+            note = texts.CTX_USED.format(facts=context.describe(session.patient, fill.keys()))
+            new = session.model_copy(
+                update={
+                    "state": start,
+                    "step": session.step + 1,
+                    "reserve": {**fill, **session.reserve},
+                    "reused": [*session.reused, *(k for k in fill if k not in session.reused)],
+                }
+            )
+        new, replies = self._settle(new, at)
+        return new, [Reply(text=note, kind="info"), *replies]
+
+    def _next(self, session: Session, key: str, at: str | None) -> tuple[Session, list[Reply]]:
+        """Under a result: change an answer, grade ICANS with this score, or a menu entry."""
+        if key == f"{NEXT}.change":
+            new = session.model_copy(update={"state": FIX, "step": session.step + 1})
+            return new, [self._between_ask(new)]
+        if key == f"{NEXT}.icans":
+            score = context.score_of(session.answers)
+            assert score is not None
+            return self._begin(session, "icans", at, {score.key: score.value})
+        value = self.questions[Q.MENU].visible({})
+        dialog = next(str(c.value) for c in value if self.questions[Q.MENU].option_id(c) == key)
+        return self._begin(session, dialog, at, {})
+
+    def _fix(self, session: Session, key: str) -> tuple[Session, list[Reply]]:
+        """Re-ask one answer: the route up to it is replayed, every other answer kept aside for
+        the questions the route still asks."""
+        if key == "keep":
+            new = session.model_copy(update={"state": Q.RESULT.value, "step": session.step + 1})
+            ask = self._between_ask(new)
+            return new, [ask.model_copy(update={"text": f"{texts.FIX_KEPT}\n\n{ask.text}"})]
+        target = Q(key)
+        question = self.questions[target]
+        pool = {k: v for k, v in session.answers.items() if k != question.key}
+        machine = self.machines[session.dialog]
+        state = self.flows[session.dialog].initial
+        answers: dict[str, Answer] = {}
+        history: list[Step] = []
+        while state not in (target, Q.RESULT):
+            asked = self.questions[state].key
+            if asked not in pool:
+                break
+            answers[asked] = pool.pop(asked)
+            history.append(Step(state=state.value, keys=(asked,)))
+            state = machines.advance(machine, state, answers)
+        old = session.answers.get(question.key)
+        new = session.model_copy(
+            update={
+                "state": state.value,
+                "answers": answers,
+                "reserve": pool,
+                "history": history,
+                "step": session.step + 1,
+                "pending": None,
+                "selection": [],
+                "reused": [k for k in session.reused if k != question.key],
+                "change": Change(
+                    key=question.key,
+                    old=old,
+                    before=self._grades(session.dialog, session.answers),
+                ),
+            }
+        )
+        ask = self._ask(new)
+        was = texts.FIX_WAS.format(
+            what=texts.ANSWER_LABELS.get(key, key), old=context.answer_words(question, old)
+        )
+        return new, [ask.model_copy(update={"text": f"{was}\n\n{ask.text}"})]
+
+
+def _after_steps(steps: list[Reply], replies: list[Reply]) -> list[Reply]:
+    """An emergency's first steps before the replies that follow them; the next question says
+    that the questions now refine the plan."""
+    if not any(r.kind == "first_steps" for r in steps):
+        return [*steps, *replies]
+    last = replies[-1]
+    if last.kind == "question":
+        last = last.model_copy(update={"text": f"{texts.FIRST_STEPS_NEXT}\n\n{last.text}"})
+    return [*steps, *replies[:-1], last]
 
 
 def _typed_command(event: Event) -> str | None:
@@ -519,3 +919,17 @@ def _match(choices: Sequence[Choice], text: str) -> Choice | None:
             return choice
     starts = [c for c in choices if c.label.lower().startswith(wanted) and len(wanted) >= 3]
     return starts[0] if len(starts) == 1 else None
+
+
+def _with_lines(reply: Reply, above: Sequence[str], below: Sequence[str]) -> Reply:
+    """A short result with lines added above its first line and right below it (its text
+    ends with the sources, which stay last)."""
+    first, _, rest = reply.text.partition("\n")
+    lines = [*above, first, *below, *([rest] if rest else [])]
+    return reply.model_copy(update={"text": "\n".join(lines)})
+
+
+def _grade_words(grade: int | None, words: Mapping[int, str]) -> str:
+    if grade is None:
+        return texts.CHANGE_NOT_GRADED
+    return words.get(grade, str(grade))

@@ -153,13 +153,22 @@ def _why(
     return Fold(title=texts.RESULT_WHY, lines=tuple(lines))
 
 
-def render_assessment(result: Assessment, extra_notes: Sequence[Reason] = ()) -> Reply:
-    """The result message: grades, what to do now, then pathways, ladder, care, why, sources."""
+def render_assessment(
+    result: Assessment,
+    extra_notes: Sequence[Reason] = (),
+    above: Sequence[str] = (),
+    below: Sequence[str] = (),
+) -> Reply:
+    """The result message: grades, what to do now, then pathways, ladder, care, why, sources.
+
+    `above` goes before the grades (what a change changed), `below` at the end of the visible
+    part (the patient facts used); both count in the visible budget.
+    """
     plan = result.plan
     sources = _Sources()
-    head = [result.headline, *plan.banner]
-    now, more = _now_lines(plan, sources, len(head))
-    visible = [*head, *now]
+    head = [*above, result.headline, *plan.banner]
+    now, more = _now_lines(plan, sources, len(head) + len(below))
+    visible = [*head, *now, *below]
     folds: list[Fold | None] = [
         more,
         *_pathway_folds(plan, sources),

@@ -222,7 +222,6 @@ CANCELLED: Final = "Stopped. Nothing was kept. Choose what to do next."
 NOTHING_TO_UNDO: Final = "This is the first question: nothing to undo."
 STALE: Final = "That question has moved on. Answer the one below."
 NOT_THIS_QUESTION: Final = "That button belongs to another question. Answer the one below."
-DIALOG_ENDED: Final = "That assessment is finished. Choose what to do next."
 
 # --- dialogs: input errors (each says what is accepted) ---
 ACCEPTED_CHOICE: Final = "Please choose one of the options: tap it, or type its number (1–{n})."
@@ -423,6 +422,95 @@ PRIVATE_ONLY: Final = "This bot works in private chats only. Message it directly
 NON_TEXT: Final = "I read text and buttons only."
 TAP_IGNORED: Final = "That button is not one of mine."
 
+# --- one patient context per chat, and changing an answer after the result (issue 9: 2, 3) ---
+CTX_OFFER: Final = "Same patient: {facts}?"
+CTX_OFFER_HINT: Final = "Use these, or start as a new patient (nothing is reused unless you say)."
+CTX_USE: Final = "Use"
+CTX_USE_ASK_DOSES: Final = "Use, but ask the tocilizumab doses again"
+CTX_NEW: Final = "New patient"
+CTX_USED: Final = "Using: {facts}"
+CTX_CLEARED: Final = "New patient: nothing from before is used."
+CTX_JOIN: Final = " · "
+CTX_AT: Final = "{what} at {time}"
+CTX_AGE: Final = "age {age}"
+CTX_AGE_WORDS: Final = {
+    "adult": "adult",
+    "child": "child",
+    "delay": "developmental delay",
+}
+CTX_TOCI: Final = "tocilizumab {day} in 24 h, {total} in total"
+CTX_TOCI_LAST: Final = ", last at {time}"
+CTX_TOOL: Final = {"ice_score": "ICE", "capd_total": "CAPD"}
+CTX_SCORE: Final = "{tool} {score}"
+CTX_SCORE_UNAROUSABLE: Final = "{tool}: cannot be woken"
+CTX_GRADE: Final = "{toxicity} grade {grade}"
+CTX_PATIENT: Final = "Patient: {facts}"
+CTX_REUSED: Final = "{what} (reused)"
+CTX_NONE: Final = "None"
+GRADE_ICANS_WITH: Final = "Grade ICANS with {score}"
+NEXT_CHANGE: Final = "✏️ Change an answer"
+NEXT_WHAT: Final = "What next? Change an answer, or choose from the menu."
+FIX_WHICH: Final = "Which answer do you want to change?"
+FIX_KEEP: Final = "Keep the answers as they are"
+FIX_KEPT: Final = "Nothing changed."
+FIX_WAS: Final = "Changing {what} (was: {old})."
+CHANGED: Final = "Changed {what}: {old} → {new}"
+CHANGE_GRADE: Final = "{name} {old} → {new}"
+CHANGE_SAME: Final = "Grades unchanged"
+CHANGE_GRADE_NAMES: Final = {
+    "CRS": "CRS grade",
+    "ICANS": "ICANS grade",
+    "ICE": "ICE score",
+    "HLH": "HLH/MAS criteria",
+}
+CHANGE_HLH: Final = {0: "not met", 1: "met"}
+CHANGE_NOT_GRADED: Final = "not graded"
+# Short names of the questions, for the list of answers to change.
+ANSWER_LABELS: Final = {
+    "temp": "Temperature",
+    "prior": "Treatment so far",
+    "bp": "Blood pressure",
+    "press": "Vasopressors",
+    "bpcause": "Low BP: another cause?",
+    "o2": "Oxygen",
+    "flow": "Oxygen flow",
+    "o2cause": "Oxygen: another cause?",
+    "age": "Age",
+    "tool": "Encephalopathy tool",
+    "iceentry": "ICE score",
+    "year": "ICE: year",
+    "month": "ICE: month",
+    "city": "ICE: city",
+    "hospital": "ICE: hospital",
+    "commands": "ICE: commands",
+    "naming": "ICE: naming",
+    "writing": "ICE: writing",
+    "counting": "ICE: counting back",
+    "capd": "CAPD total",
+    "lvl": "Consciousness",
+    "sed": "Drowsiness from sedation",
+    "seiz": "Seizures",
+    "motor": "Motor findings",
+    "icp": "Raised ICP signs",
+    "stage": "Papilloedema stage",
+    "img": "Brain imaging",
+    "csf": "CSF opening pressure",
+    "ccrs": "CRS now",
+    "fer": "Peak ferritin",
+    "liver": "Liver rise",
+    "renal": "Renal rise",
+    "lung": "Pulmonary oedema",
+    "haem": "Haemophagocytosis",
+    "drug": "Dose",
+    "wt": "Weight",
+    "ht": "Height",
+    "t24": "Tocilizumab in 24 h",
+    "ttot": "Tocilizumab in total",
+    "tlast": "Hours since tocilizumab",
+    "seiznow": "Seizing now",
+    "icpnow": "Raised ICP signs",
+    "size": "Weight, or adult / child",
+}
 
 # --- emergency entries; "another cause?" (issue 9, items 1, 4 and 5) ---
 EMERGENCY_MENU: Final = {
@@ -455,3 +543,4 @@ FIRST_STEPS_NEXT: Final = "For the full plan (ICANS grade, steroids, CRS), a few
 CAUSE_GRADE_AS_CRS: Final = "No / not sure (grade as CRS)"
 CAUSE_CLEARLY_OTHER: Final = "Clearly another cause"
 COMFORT_ONLY: Final = "Oxygen for comfort only"
+AGE_GROUP_WORDS: Final = {"adult": "adult, weight not known", "child": "child, weight not known"}

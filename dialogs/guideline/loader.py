@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import tomllib
-from collections.abc import Hashable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -84,15 +84,12 @@ class Guideline:
     _drugs: dict[str, DrugRow] = field(init=False, repr=False)
     # Citations are built once per row (rows are immutable and live as long as the guideline).
     _citations: dict[int, Citation] = field(init=False, repr=False)
-    # Values derived from the tables alone (e.g. fixed doses), computed once by their users.
-    memo: dict[Hashable, Any] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_sources", {s.id: s for s in self.sources.sources})
         object.__setattr__(self, "_regimens", {r.id: r for r in self.drugs.regimens})
         object.__setattr__(self, "_drugs", {d.id: d for d in self.drugs.drugs})
         object.__setattr__(self, "_citations", {})
-        object.__setattr__(self, "memo", {})
 
     @property
     def version(self) -> str:

@@ -20,6 +20,7 @@ from bot.store import APPLIED_WINDOW, AsyncStore, OutRow, Store, StoreGoneError,
 from bot.telegram_render import MAX_TEXT, callback_data, split_text, to_html
 from dialogs import texts
 from dialogs.messages import Event, Reply
+from tests.bot import database
 from tests.packaged import PARTS
 
 ENGINE = PARTS.engine
@@ -284,7 +285,9 @@ async def test_audit_records_hash_dialog_grades_version_and_no_free_text(store: 
     for number, text in enumerate(answers, start=2):
         await chat.handle(7, 70, number, Event.text(text), date=10_000)
     await chat.handle(7, 70, 9, Event.text("70"), date=10_000)
-    rows = store.audit_rows()
+    rows = database.rows(
+        store.path, "SELECT at, user_hash, dialog, grades, guideline FROM audit ORDER BY id"
+    )
     assert len(rows) == 1
     row = rows[0]
     assert row["user_hash"] == hash_user(70, SALT)
@@ -297,25 +300,41 @@ async def test_audit_records_hash_dialog_grades_version_and_no_free_text(store: 
     dump = json.dumps(rows)
     assert "FREE" not in dump
     assert "38.6" not in dump
-    assert "FREE-TEXT" not in store.execute_json("SELECT * FROM chats")
+    assert "FREE-TEXT" not in database.dump(store.path, "SELECT * FROM chats")
 
 
-async def test_answers_are_erased_when_a_dialog_ends(store: Store) -> None:
-    """After the result: the stored session holds no answers, and once delivered the result's
-    text is gone from the outbox too. No chat id is stored in clear."""
-    chat = service(store)
+async def test_a_result_keeps_its_answers_until_the_session_expires(store: Store) -> None:
+    """After the result the answers and the patient context stay (to change an answer, to offer
+    the context to the next dialog) while the result's text leaves the outbox once delivered;
+    at expiry the sweep erases both. No chat id is stored in clear."""
+    clock = Clock()
+    chat = service(store, clock)
     await chat.start(7, 1, "crs")
     for number, text in enumerate(["38.6", "none", "none", "room air", "70"], start=2):
         await chat.handle(7, 70, number, Event.text(text), date=10_000)
     store.flush()
-    dump = store.execute_json("SELECT * FROM chats") + store.execute_json("SELECT * FROM outbox")
-    assert "38.6" not in dump
-    assert "CRS grade" not in dump
-    assert "Handover" not in dump
-    assert store.execute_json("SELECT COUNT(*) FROM chats WHERE key = 7") == "[[0]]"
-    assert store.execute_json("SELECT chat_id FROM outbox WHERE chat_id IS NOT NULL") == "[]"
+    outbox = database.dump(store.path, "SELECT * FROM outbox")
+    assert "CRS grade" not in outbox
+    assert "Handover" not in outbox
+    chats = database.dump(store.path, "SELECT * FROM chats")
+    assert "38.6" in chats  # kept for "Change an answer"
+    assert database.dump(store.path, "SELECT COUNT(*) FROM chats WHERE key = 7") == "[[0]]"
+    assert database.dump(store.path, "SELECT chat_id FROM outbox WHERE chat_id IS NOT NULL") == "[]"
     outcome = await chat.handle(7, 70, 20, Event.text("anything"), date=10_000)
-    assert outcome.replies[0].text == texts.DIALOG_ENDED
+    assert outcome.replies[0].kind == "error"
+    assert outcome.session.state == "result"  # nothing swallowed, nothing lost
+    # Back at the menu the patient context alone keeps the chat open, so the sweep erases it.
+    outcome = await chat.handle(7, 70, 21, Event.command("cancel"), date=10_000)
+    assert outcome.session.dialog == "menu"
+    assert outcome.session.patient is not None
+    store.flush()
+    assert "kg" in database.dump(store.path, "SELECT * FROM chats")
+    clock.now += 13 * 3600
+    assert store.sweep_expired(clock.now - 12 * 3600) == 1
+    store.flush()
+    chats = database.dump(store.path, "SELECT * FROM chats")
+    assert "38.6" not in chats
+    assert "kg" not in chats
 
 
 async def test_expired_dialogs_are_erased_by_the_sweep(store: Store) -> None:
@@ -328,7 +347,7 @@ async def test_expired_dialogs_are_erased_by_the_sweep(store: Store) -> None:
     assert store.sweep_expired(clock.now - 3600) == 0
     clock.now += 13 * 3600
     assert store.sweep_expired(clock.now - 12 * 3600) == 1
-    assert "38.6" not in store.execute_json("SELECT * FROM chats, outbox")
+    assert "38.6" not in database.dump(store.path, "SELECT * FROM chats, outbox")
     outcome = await chat.handle(7, 70, 3, Event.text("none"), date=20_000)
     assert outcome.replies[0].text.startswith("Your previous dialog expired")
 
@@ -358,7 +377,7 @@ def test_sessions_of_the_first_schema_move_under_hashed_keys(tmp_path: Path) -> 
     db.close()
     store = Store(path, salt=SALT)
     assert store.load(424242).session == session  # type: ignore[union-attr]
-    assert "424242" not in store.execute_json("SELECT * FROM chats")
+    assert "424242" not in database.dump(store.path, "SELECT * FROM chats")
     store.close()
 
 
@@ -517,8 +536,8 @@ async def test_a_due_reminder_is_marked_before_sending_and_sent_once(tmp_path: P
     await chat.deliver_reminders()
     assert sender.texts(7) == ["REMINDER crs"]
     second.flush()
-    assert second.execute_json("SELECT * FROM outbox") == "[]"
-    assert second.execute_json("SELECT * FROM reminders") == "[]"
+    assert database.dump(second.path, "SELECT * FROM outbox") == "[]"
+    assert database.dump(second.path, "SELECT * FROM reminders") == "[]"
     second.close()
 
 
@@ -534,7 +553,7 @@ async def test_a_reminder_to_a_chat_that_blocked_the_bot_is_cancelled(store: Sto
     await chat.deliver_reminders()
     assert sender.sent == []
     assert store.reminder_rows() == []
-    assert store.execute_json("SELECT * FROM reminders") == "[]"
+    assert database.dump(store.path, "SELECT * FROM reminders") == "[]"
 
 
 def test_a_replaced_database_file_is_detected(store: Store, tmp_path: Path) -> None:

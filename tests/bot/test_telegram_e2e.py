@@ -336,3 +336,27 @@ def test_training_over_telegram_progress_survives_restart_and_skips_audit(
     with sqlite3.connect(database) as db:
         assert db.execute("SELECT COUNT(*) FROM audit").fetchone()[0] == 0
         assert db.execute("SELECT COUNT(*) FROM training").fetchone()[0] >= 2
+
+
+def test_change_an_answer_and_the_same_patient_over_telegram(
+    fake: FakeTelegram, bot: BotProcess
+) -> None:
+    """Under a result: 'Change an answer' re-asks one question and re-issues the plan headed by
+    the grade change; then /icans offers the same patient's weight before anything is used."""
+    chat = Chat(fake, DOCTOR)
+    chat.say("/crs")
+    chat.say("38.4")
+    chat.tap("None yet")
+    chat.tap("No hypotension")
+    chat.tap("Room air")
+    handover = chat.say("70", expect=2)
+    assert button(handover, "⏰ Remind me: CRS review in 12 h")
+    chat.tap("✏️ Change an answer")
+    chat.tap("Blood pressure: No hypotension")
+    chat.tap("Fluids only")
+    chat.tap("No / not sure (grade as CRS)", expect=2)
+    result = chat.messages[-2]
+    assert result["text"].startswith("<b>CRS grade 1 → 2</b>\nChanged Blood pressure")
+    offer = chat.say("/icans")
+    assert offer["text"].startswith("Same patient: 70 kg")
+    assert button(offer, "New patient")

@@ -165,7 +165,8 @@ def test_a_brief_seizure_has_no_status_steps_and_goes_on_to_the_questions(
     replies = client.send("adult")
     assert not any(r.kind == "first_steps" for r in replies)
     assert client.session.state == "iceentry"
-    assert replies[-1].text.startswith("No status epilepticus or raised-ICP protocol applies")
+    assert replies[0].text == "No status epilepticus or raised-ICP protocol applies: grading ICANS."
+    assert replies[0].kind == "info"
 
 
 def test_the_full_plan_after_the_first_steps_asks_no_seizure_or_age_again(
@@ -464,3 +465,24 @@ def test_random_answers_through_the_emergency_entries_never_raise(
             assert "patient_size" in session.answers
         if session.state not in ("menu", "result"):
             assert replies[-1].kind == "question"
+
+
+# --- with the patient context (one per chat) ---
+
+
+def test_an_emergency_after_a_result_is_not_held_up_by_the_context_offer() -> None:
+    """From a result's menu, 🚨 Seizing now asks what is seen at once (no 'same patient?'), the
+    first steps come after two answers, and the context then learns the weight given."""
+    from tests.dialogs.test_patient_context import after_crs
+
+    chat = after_crs()
+    chat.tap("menu.seizure")
+    assert chat.session.state == "seiznow"
+    chat.send("cse")
+    replies = chat.send("80 kg")
+    first = _first_steps(replies)
+    assert "15 mg/kg × 80 kg = 1,200 mg" in first.text
+    chat.answer("54", "5", "alert", "none", "none", "not done", "no")
+    assert "Patient: 80 kg · age 54" in chat.visible
+    assert chat.session.patient is not None
+    assert chat.session.patient.weight == {"value": 80.0, "unit": "kg"}
