@@ -461,8 +461,8 @@ class DialogEngine:
         """An emergency entry's first steps, when this answer (typed, or the context's) has just
         given what they need; else nothing."""
         after = self.flows[new.dialog].first_steps_after
-        if after is None:
-            return []
+        if after is None or before.change is not None:
+            return []  # not an emergency entry, or a change after the result: the plan follows
         key = self.questions[after].key
         if key in before.answers or key not in new.answers:
             return []

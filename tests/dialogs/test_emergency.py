@@ -435,6 +435,8 @@ _OPTION_IDS = sorted(
         if q.id.value in ("seiznow", "icpnow", "size", "age", "iceentry", "lvl", "stage", "img")
     }
     | {"icpnow.done", "size.confirm_yes", "size.confirm_no", "size.confirm_other"}
+    # Under the result: change an answer (the size, what was seen), keep, the menu's entries.
+    | {"next.change", "fix.size", "fix.seiznow", "fix.icpnow", "fix.keep", "menu.seizure"}
 )
 _COMMANDS: list[Command] = ["back", "help", "restart", "seizure", "icp"]
 _EVENTS = st.one_of(
@@ -465,6 +467,20 @@ def test_random_answers_through_the_emergency_entries_never_raise(
             assert "patient_size" in session.answers
         if session.state not in ("menu", "result"):
             assert replies[-1].kind == "question"
+
+
+def test_changing_the_dose_basis_after_the_result_reissues_the_plan_only(
+    engine: DialogEngine,
+) -> None:
+    """'Change an answer' → weight → 'adult, weight not known': the full plan again (doses per
+    kg), and no first steps before it."""
+    client, _ = _emergency(engine, "seizure", "cse", "70")
+    client.answer("54", "5", "alert", "none", "none", "not done", "no")
+    client._apply(Event.option("next.change", step=client.session.step))
+    client._apply(Event.option("fix.size", step=client.session.step))
+    replies = client.send("adult")
+    assert [r.kind for r in replies][:1] == ["result"]
+    assert "Phenobarbital 15 mg/kg IV, loading dose (weight needed for the dose)" in client.result
 
 
 # --- with the patient context (one per chat) ---
