@@ -238,7 +238,10 @@ class ChatService:
         fresh = stored is None or bool(notices)
         if start is not None:
             dialog, before = start
-            new, replies = self.engine.start(dialog, session.step + 1 if stored else 0)
+            # Mid-dialog, a start asks before discarding the answers (the engine decides).
+            new, replies = (
+                self.engine.open(session, dialog) if stored else self.engine.start(dialog, 0)
+            )
             replies = [*before, *replies]
         elif event is not None and event.kind == "text" and (fresh or not _shown(stored, date)):
             if not fresh and stored is not None:

@@ -41,3 +41,5 @@ class Session(BaseModel):
     pending: dict[str, Answer] | None = None
     # Options toggled so far on a multiple-choice question.
     selection: list[str] = Field(default_factory=list)
+    # A dialog (or "menu") asked for mid-dialog, waiting for "Discard / Keep going".
+    discard: str | None = None

@@ -45,6 +45,7 @@ class Rehearsal:
 
     def __init__(self, bank: Bank) -> None:
         self.bank = bank
+        self.words = texts.CHAT  # how to answer, in the transport's words
         self.machine = build(list(R), R.MODE, self._transitions())
 
     # --- transitions as data, conditions as named predicates ---
@@ -108,7 +109,7 @@ class Rehearsal:
         options = self._options(session)
         chosen = self._choose(options, event)
         if chosen is None:
-            error = texts.ACCEPTED_CHOICE.format(n=len(options))
+            error = self.words.choose.format(n=len(options))
             return session, [_mark(Reply(text=error, kind="error")), self._ask(session)]
         key = chosen.id.split(".", 1)[1]
         answers = dict(session.answers)
@@ -338,7 +339,12 @@ class Rehearsal:
         if event.kind == "option":
             return next((o for o in options if o.id == event.value), None)
         typed = event.value.strip().lower()
-        if typed.isascii() and typed.isdigit() and 1 <= int(typed) <= len(options):
+        keys = [o.id.split(".", 1)[1] for o in options]
+        if typed in keys:
+            # Options keyed by number (grades 0-4): a typed number is the grade, not a position.
+            return options[keys.index(typed)]
+        numbered = any(k.isdigit() for k in keys)
+        if typed.isascii() and typed.isdigit() and not numbered and 1 <= int(typed) <= len(options):
             return options[int(typed) - 1]
         return next((o for o in options if o.label.lower() == typed), None)
 

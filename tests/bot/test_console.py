@@ -67,16 +67,16 @@ class Terminal:
 
 
 def test_console_walks_a_crs_assessment_through_a_terminal() -> None:
-    """Menu → CRS → typed answers and option numbers → result with grade and tocilizumab dose."""
+    """Menu → CRS → typed answers and option letters → result with grade and tocilizumab dose."""
     term = Terminal()
     try:
         menu = term.read_until("\n> ")
-        assert "1. Full review: CRS + ICANS" in menu
-        assert "Highest temperature" in term.type("2")
+        assert "a. Full review: CRS + ICANS" in menu
+        assert "Highest temperature" in term.type("b")
         assert "Recorded: 101.3 °F = 38.5 °C" in term.type("101.3 F")
-        assert "Blood pressure support?" in term.type("1")
-        term.type("1")
-        weight = term.type("1")
+        assert "Blood pressure support?" in term.type("a")
+        term.type("a")
+        weight = term.type("a")
         assert "a. Unknown / not done" in weight
         result = term.type("70")
         assert "\nCRS grade 1\n" in result  # the terminal echoes the typed 70 first
