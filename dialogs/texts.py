@@ -528,3 +528,5 @@ HELP_MOTOR: Final = (
 )
 HELP_ICP: Final = "ICANS grade by signs of raised intracranial pressure:\n{rows}"
 HELP_IMAGING: Final = "ICANS grade by brain imaging:\n{rows}"
+TRAIN_PATIENT: Final = "Patient: {facts}."
+TRAIN_AGE: Final = "{age} years old"

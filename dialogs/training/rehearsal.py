@@ -13,13 +13,15 @@ from enum import StrEnum
 
 from dialogs import texts
 from dialogs.assessment import Assessment
+from dialogs.findings import Patient
 from dialogs.machines import Row, advance, build
 from dialogs.messages import Attempt, Event, Option, Reply
 from dialogs.render import render_assessment
 from dialogs.session import Answer, Session, whole
 from dialogs.training.bank import Bank, Case, Step
+from dialogs.units import fmt
 
-__all__ = ["R", "Rehearsal"]
+__all__ = ["R", "Rehearsal", "patient_line"]
 
 Answers = Mapping[str, Answer]
 
@@ -319,7 +321,8 @@ class Rehearsal:
             line = _int(answers, "line")
             text = step.lines[line]
             if line == 0:
-                text = texts.TRAIN_CASE.format(title=case.title) + "\n" + text
+                head = [texts.TRAIN_CASE.format(title=case.title), patient_line(case)]
+                text = "\n".join(h for h in head if h) + "\n" + text
             if line + 1 == len(step.lines):
                 text += "\n" + texts.TRAIN_FINDINGS_DONE
         else:
@@ -347,6 +350,14 @@ class Rehearsal:
         if typed.isascii() and typed.isdigit() and not numbered and 1 <= int(typed) <= len(options):
             return options[int(typed) - 1]
         return next((o for o in options if o.label.lower() == typed), None)
+
+
+def patient_line(case: Case) -> str:
+    """The patient facts the feedback's doses and advice use (age, weight, height), shown."""
+    patient = Patient.model_validate(case.patient)
+    facts = [texts.TRAIN_AGE.format(age=patient.age_years)] if patient.age_years else []
+    facts += [f"{fmt(m.value)} {m.unit}" for m in (patient.weight, patient.height) if m]
+    return texts.TRAIN_PATIENT.format(facts=", ".join(facts)) if facts else ""
 
 
 def _grade_name(toxicity: str, key: str) -> str:
