@@ -306,3 +306,16 @@ def test_every_fact_the_feedback_uses_is_shown_in_the_case() -> None:
             if icans.get("concurrent_crs") is False and "crs" not in step.findings:
                 said = shown.lower()
                 assert any(w in said for w in ("no crs", "crs resolved", "no fever")), case.id
+
+
+def test_an_option_the_advice_also_gives_fails_loading(
+    tmp_path: Path, guideline: Guideline
+) -> None:
+    """A wrong option that the advice shown next also gives is rejected as ambiguous."""
+    folder = _edited(
+        tmp_path,
+        'options = ["neuro_dex", "no_icans", "icu_high_dose"]',
+        'options = ["neuro_dex", "neuro_workup", "icu_high_dose"]',
+    )
+    with pytest.raises(TrainingError, match=r"option 'neuro_workup' is also advised here"):
+        load_bank(guideline, folder)
