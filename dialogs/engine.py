@@ -233,7 +233,7 @@ class DialogEngine:
     def _help(self, session: Session) -> str:
         """Help at the current question: what it means and how it grades, then how to answer."""
         general = f"{self.words.help_how}\n{texts.HELP_COMMANDS}"
-        if session.dialog not in self.flows or session.state == Q.RESULT.value:
+        if session.dialog not in self.flows or session.state == Q.RESULT.value or session.discard:
             return general
         about = self.questions[Q(session.state)].help
         return f"{texts.HELP_ABOUT}\n{about}\n\n{general}" if about else general
@@ -264,7 +264,12 @@ class DialogEngine:
         keep = session.model_copy(update={"discard": None, "step": session.step + 1})
         if event.value == f"{DISCARD}.no" or said in (*_DISCARD_NO, "back"):
             return keep, self._again(keep)
-        if said in COMMANDS:  # help, cancel, restart: as anywhere else, on the kept dialog
+        if said == "help":
+            return session, [
+                Reply(text=self._help(session), kind="info"),
+                self._discard_ask(session),
+            ]
+        if said in COMMANDS:  # cancel, restart: as anywhere else, on the kept dialog
             return self._command(keep, said)
         return session, [Reply(text=texts.DISCARD_CHOOSE, kind="error"), self._discard_ask(session)]
 

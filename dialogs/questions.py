@@ -288,20 +288,31 @@ def _bands(bands: Sequence[Band], low_band: str | None = None) -> str:
     parts = []
     for band in sorted(bands, key=lambda b: (b.grade, b.low)):
         if band.grade == 0:
-            parts.append(texts.HELP_BAND_NONE.format(low=band.low, high=band.high))
+            template = texts.HELP_BAND_NONE
         elif low_band is not None and band.grade == 1:
-            parts.append(low_band.format(low=band.low, high=band.high))
+            template = low_band
         else:
-            parts.append(texts.HELP_BAND.format(low=band.low, high=band.high, grade=band.grade))
+            template = texts.HELP_BAND
+        # A one-score band reads as that score ("10", not "10–10").
+        span = str(band.low) if band.low == band.high else f"{band.low}–{band.high}"
+        parts.append(template.format(span=span, grade=band.grade))
     return " · ".join(parts)
 
 
 def _rows(rows: Iterable[tuple[str, int]]) -> str:
     """'label: grade n' lines for a help text."""
     return "\n".join(
-        "• " + texts.HELP_GRADES.format(label=texts.sentence_case(label), grade=grade)
+        "• "
+        + (texts.HELP_GRADES if grade else texts.HELP_NO_GRADE).format(
+            label=texts.sentence_case(label), grade=grade
+        )
         for label, grade in rows
     )
+
+
+def _either(items: Sequence[str]) -> str:
+    """'a, b or c'."""
+    return ", ".join(items[:-1]) + texts.HELP_OR + items[-1] if len(items) > 1 else items[0]
 
 
 def _help_texts(guideline: Guideline) -> dict[Q, str]:
@@ -319,14 +330,20 @@ def _help_texts(guideline: Guideline) -> dict[Q, str]:
     )
     age = texts.HELP_AGE.format(age=paediatrics.age_below_years)
     threshold = crs.fever.threshold_c
+    icp, hlh = guideline.raised_icp.thresholds, guideline.hlh.criteria
     return {
         Q.TEMPERATURE: texts.HELP_TEMPERATURE.format(
             threshold=f"{threshold:.1f}", fahrenheit=f"{threshold * 9 / 5 + 32:.1f}"
         ),
         Q.PRIOR: texts.HELP_PRIOR.format(
-            treatments=", ".join(t.value for t in crs.fever_waiver.treatments)
+            treatments=_either([t.value for t in crs.fever_waiver.treatments])
         ),
-        Q.BP: texts.HELP_BP.format(rows=_rows((h.label, h.grade) for h in crs.hypotension)),
+        # "None" rows are left out: without hypotension or hypoxia, fever alone is grade 1.
+        Q.BP: texts.HELP_BP.format(
+            rows=_rows((h.label, h.grade) for h in crs.hypotension if h.level != "none")
+        )
+        + "\n"
+        + texts.HELP_CRS_FEVER_ONLY,
         Q.PRESSORS: texts.HELP_PRESSORS.format(
             counted=", ".join(v.name for v in crs.vasopressors if v.counted)
         ),
@@ -335,7 +352,9 @@ def _help_texts(guideline: Guideline) -> dict[Q, str]:
         Q.OXYGEN: texts.HELP_OXYGEN.format(
             low=low,
             rows=_rows(
-                (o.label + (f" (≤ {low} L/min)" if o is nasal else ""), o.grade) for o in crs.oxygen
+                (o.label + (f" (≤ {low} L/min)" if o is nasal else ""), o.grade)
+                for o in crs.oxygen
+                if o.device.value != "none"
             ),
         ),
         Q.FLOW: texts.HELP_FLOW.format(low=low, grade=nasal.grade, above=nasal.grade_above),
@@ -354,6 +373,18 @@ def _help_texts(guideline: Guideline) -> dict[Q, str]:
         Q.MOTOR: texts.HELP_MOTOR.format(grade=max(r.grade for r in icans.motor)),
         Q.ICP: texts.HELP_ICP.format(rows=_rows((r.label, r.grade) for r in icans.icp_signs)),
         Q.IMAGING: texts.HELP_IMAGING.format(rows=_rows((r.label, r.grade) for r in icans.imaging)),
+        Q.STAGE: texts.HELP_STAGE.format(
+            severe=icp.severe_papilloedema_stage,
+            mild=icp.severe_papilloedema_stage - 1,
+            mmhg=f"{icp.opening_pressure_mmhg:g}",
+        ),
+        Q.CSF: texts.HELP_CSF.format(mmhg=f"{icp.opening_pressure_mmhg:g}"),
+        Q.CONCURRENT_CRS: texts.HELP_CONCURRENT_CRS,
+        Q.FERRITIN: texts.HELP_FERRITIN.format(
+            ferritin=f"{hlh.ferritin_above_ng_ml:,.0f}",
+            needed=hlh.minimum_of_findings,
+            rows="\n".join(f"• {f.label}" for f in guideline.hlh.findings),
+        ),
     }
 
 

@@ -487,7 +487,7 @@ HELP_CAUSE: Final = (
 HELP_OXYGEN: Final = (
     "The device decides the grade, not the flow, except for a plain nasal cannula "
     "(≤ {low} L/min is low-flow, above is high-flow). Oxygen for comfort only is not "
-    "hypoxia.\n{rows}"
+    "hypoxia. Without hypotension or hypoxia, fever alone is grade 1.\n{rows}"
 )
 HELP_FLOW: Final = (
     "A nasal cannula at ≤ {low} L/min is low-flow: grade {grade}. Above {low} L/min it is "
@@ -516,9 +516,9 @@ HELP_CAPD: Final = (
     "each item from your CAPD form. Bands: {bands}. A child who cannot be woken cannot do "
     "the CAPD: grade 4."
 )
-HELP_BAND: Final = "{low}–{high} grade {grade}"
-HELP_BAND_NONE: Final = "{low}–{high} no ICANS"
-HELP_CAPD_BAND_LOW: Final = "{low}–{high} grade 1 or 2 (the level of consciousness decides)"
+HELP_BAND: Final = "{span} grade {grade}"
+HELP_BAND_NONE: Final = "{span} no ICANS"
+HELP_CAPD_BAND_LOW: Final = "{span} grade 1 or 2 (the level of consciousness decides)"
 HELP_CONSCIOUSNESS: Final = "ICANS grade by level of consciousness:\n{rows}"
 HELP_SEDATION: Final = "Drowsiness caused by sedating drugs does not count towards ICANS."
 HELP_SEIZURE: Final = "ICANS grade by seizures:\n{rows}"
@@ -530,3 +530,23 @@ HELP_ICP: Final = "ICANS grade by signs of raised intracranial pressure:\n{rows}
 HELP_IMAGING: Final = "ICANS grade by brain imaging:\n{rows}"
 TRAIN_PATIENT: Final = "Patient: {facts}."
 TRAIN_AGE: Final = "{age} years old"
+HELP_STAGE: Final = (
+    "Papilloedema (modified Frisén stage, by fundoscopy) chooses the Table 7 pathway: stage "
+    "{severe}–5 takes the high-dose pathway; stage 1–{mild} with an opening pressure below "
+    "{mmhg} mmHg and no oedema on imaging takes the acetazolamide pathway."
+)
+HELP_CSF: Final = (
+    "The lumbar puncture opening pressure: {mmhg} mmHg or more at ICANS grade 3–4 takes the "
+    "high-dose pathway of Table 7; at grade 1–2 it asks for a review. 'Unknown' if no LP yet."
+)
+HELP_CONCURRENT_CRS: Final = (
+    "Concurrent CRS changes the ICANS treatment, not its grade: anti-IL-6 therapy is advised "
+    "only with concurrent CRS."
+)
+HELP_FERRITIN: Final = (
+    "HLH/MAS criteria: peak ferritin above {ferritin} ng/mL during the CRS phase, and at least "
+    "{needed} of:\n{rows}"
+)
+HELP_NO_GRADE: Final = "{label}: adds no grade"
+HELP_CRS_FEVER_ONLY: Final = "Without hypotension or hypoxia, fever alone is grade 1."
+HELP_OR: Final = " or "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import pty
 import select
@@ -10,6 +11,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.console import run_console
+from tests.packaged import PARTS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -308,3 +315,21 @@ def test_console_ctrl_c_mid_dialog_asks_and_at_the_menu_leaves() -> None:
     finally:
         if piped.process.poll() is None:
             piped.process.kill()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(["a", "b", "c", "1", "38.5", "/crs", "/icans", "help", "back", "y"]),
+            st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12),
+        ),
+        max_size=12,
+    )
+)
+def test_any_typed_lines_end_cleanly(lines: list[str]) -> None:
+    """Whatever is typed, line after line, the console answers and ends with 'Bye.' and 0."""
+    stdin = io.StringIO("".join(line.replace("\n", " ") + "\n" for line in lines))
+    stdout = io.StringIO()
+    assert run_console(stdin, stdout, PARTS.engine) == 0
+    assert stdout.getvalue().rstrip().endswith("Bye.")

@@ -239,3 +239,14 @@ def test_telegram_keeps_its_own_words() -> None:
     assert replies[0].text == (
         "Please choose one of the options: tap it, or type its number (1–3)."
     )
+
+
+def test_help_at_the_confirmation_asks_it_again() -> None:
+    """Help while 'Discard / Keep going' is asked explains the commands and asks it again."""
+    client = DialogClient(ENGINE, "crs")
+    client.answer("38.5")
+    client.command("start")
+    client.command("help")
+    assert client.replies[0].text.startswith(texts.CHAT.help_how)
+    assert [o.label for o in client.last.options] == ["Discard", "Keep going"]
+    assert client.session.discard == "menu"
