@@ -7,6 +7,7 @@ built per user and the session stays the only per-chat state.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from dialogs.grading import (
 )
 from dialogs.guideline import Guideline
 from dialogs.handover import handover
-from dialogs.messages import COMMANDS, Event, Option, Reply
+from dialogs.messages import COMMANDS, DIALOG_COMMANDS, Event, Option, Reply
 from dialogs.questions import Choice, Q, Question, Questions, ice_score
 from dialogs.render import render_assessment, render_doses
 from dialogs.session import Answer, Change, PatientContext, Session, Step
@@ -47,6 +48,10 @@ MULTI_DONE = "done"
 SAME = "same"
 FIX = "fix"
 NEXT = "next"  # the options under a result
+DISCARD = "discard"  # the prefix of the "Discard / Keep going" options
+# Typed answers to it: its words, yes/no, or the option's position (1 discards, 2 keeps).
+_DISCARD_YES = ("discard", "yes", "y", "1")
+_DISCARD_NO = ("keep going", "keep", "no", "n", "2")
 _SPLIT = re.compile(r"\s*(?:,|;|\+|/|\band\b|&)\s*")
 _UNKNOWN_LABELS = {
     "papilloedema_stage": ("papilloedema stage", "pathway needs staging and opening pressure"),
@@ -90,6 +95,15 @@ class DialogEngine:
         self.flows = flows
         self.machines = {name: build_machine(flow) for name, flow in flows.items()}
         self.rehearsal = Rehearsal(bank)
+        self.words = texts.CHAT
+
+    def with_words(self, words: texts.Words) -> DialogEngine:
+        """The same engine (same machines) speaking a transport's words, e.g. the console's."""
+        engine = copy.copy(self)
+        engine.words = words
+        engine.rehearsal = copy.copy(self.rehearsal)
+        engine.rehearsal.words = words
+        return engine
 
     # --- entry points ---
 
@@ -112,8 +126,33 @@ class DialogEngine:
         )
         return session, [self._ask(session)]
 
+    def unsaved(self, session: Session) -> int:
+        """How many answers leaving this session now would discard (0 at a menu or result)."""
+        if session.dialog not in self.flows or session.state in (Q.RESULT.value, FIX, SAME):
+            # The menu; a result (its answers stay for a change until expiry); training
+            # answers are recorded as they are given.
+            return 0
+        return len(session.history)
+
+    def open(
+        self, session: Session, dialog: str, at: str | None = None
+    ) -> tuple[Session, list[Reply]]:
+        """Start a dialog (or the menu) from this session, asking first if answers would go;
+        the patient context is carried (offered, never used)."""
+        if self.unsaved(session) == 0:
+            return self.begin(session, dialog, session.step + 1, at)
+        new = session.model_copy(
+            update={"discard": dialog, "step": session.step + 1, "pending": None, "selection": []}
+        )
+        return new, [self._discard_ask(new)]
+
     def handle(self, session: Session, event: Event) -> tuple[Session, list[Reply]]:
         """Apply one event to a session; return the new session and the replies to send."""
+        if session.discard is not None:
+            return self._discard_answer(session, event)
+        dialog = _typed_dialog(event)
+        if dialog is not None:
+            return self.open(session, dialog, event.at)
         if session.dialog in self.flows and session.state in (SAME, FIX, Q.RESULT.value):
             new, replies = self._between(session, event)
         else:
@@ -173,13 +212,10 @@ class DialogEngine:
 
     def _command(self, session: Session, name: str) -> tuple[Session, list[Reply]]:
         if name == "help":
-            again = (
-                self.rehearsal.ask(session)
-                if session.dialog == "rehearsal"
-                else [self._ask(session)]
-            )
-            return session, [Reply(text=texts.HELP, kind="info"), *again]
-        if name in ("start", "cancel"):
+            return session, [Reply(text=self._help(session), kind="info"), *self._again(session)]
+        if name == "start":
+            return self.open(session, "menu")
+        if name == "cancel":
             menu, replies = self.start("menu", session.step + 1)
             notice = (
                 [Reply(text=texts.CANCELLED, kind="info")]
@@ -215,6 +251,58 @@ class DialogEngine:
             }
         )
         return new, [self._ask(new)]
+
+    # --- help, and "Discard / Keep going" ---
+
+    def _again(self, session: Session) -> list[Reply]:
+        """The current question again (the rehearsal's own, in training)."""
+        if session.dialog == "rehearsal":
+            return self.rehearsal.ask(session)
+        return [self._ask(session)]
+
+    def _help(self, session: Session) -> str:
+        """Help at the current question: what it means and how it grades, then how to answer."""
+        general = f"{self.words.help_how}\n{texts.HELP_COMMANDS}"
+        outside = session.state in (Q.RESULT.value, SAME, FIX)  # states no question owns
+        if session.dialog not in self.flows or outside or session.discard:
+            return general
+        about = self.questions[Q(session.state)].help
+        return f"{texts.HELP_ABOUT}\n{about}\n\n{general}" if about else general
+
+    def _discard_ask(self, session: Session) -> Reply:
+        what = texts.MENU_OPTIONS.get(session.discard or "menu", texts.DISCARD_WHAT_MENU)
+        return Reply(
+            text=texts.DISCARD_ASK.format(what=what, n=self.unsaved(session)),
+            options=(
+                Option(id=f"{DISCARD}.yes", label=texts.DISCARD_YES),
+                Option(id=f"{DISCARD}.no", label=texts.DISCARD_NO),
+            ),
+            expects="choice",
+        )
+
+    def _discard_answer(self, session: Session, event: Event) -> tuple[Session, list[Reply]]:
+        """The answer to "Discard / Keep going"; anything else asks it again."""
+        if event.kind == "option" and event.step is not None and event.step != session.step:
+            return session, [Reply(text=texts.STALE, kind="stale"), self._discard_ask(session)]
+        said = event.value.strip().lower().lstrip("/")
+        dialog = _typed_dialog(event)
+        if dialog is not None or said == "start":
+            # Another "start" while asking: the question stands, for the newest target.
+            new = session.model_copy(update={"discard": dialog or "menu"})
+            return new, [self._discard_ask(new)]
+        if event.value == f"{DISCARD}.yes" or (event.kind == "text" and said in _DISCARD_YES):
+            return self.begin(session, session.discard or "menu", session.step + 1, event.at)
+        keep = session.model_copy(update={"discard": None, "step": session.step + 1})
+        if event.value == f"{DISCARD}.no" or said in (*_DISCARD_NO, "back"):
+            return keep, self._again(keep)
+        if said == "help":
+            return session, [
+                Reply(text=self._help(session), kind="info"),
+                self._discard_ask(session),
+            ]
+        if said in COMMANDS:  # cancel, restart: as anywhere else, on the kept dialog
+            return self._command(keep, said)
+        return session, [Reply(text=texts.DISCARD_CHOOSE, kind="error"), self._discard_ask(session)]
 
     # --- recording an answer and moving on ---
 
@@ -278,6 +366,7 @@ class DialogEngine:
                 for o in options
             ]
             options.append(Option(id=f"{question.id.value}.{MULTI_DONE}", label=texts.DONE))
+            text += "\n" + self.words.multi_hint
             if session.selection:
                 text += "\n" + texts.SELECTED.format(items=", ".join(session.selection))
         return Reply(text=text, options=tuple(options), expects=question.kind)
@@ -390,13 +479,13 @@ class DialogEngine:
         for part in parts:
             choice = _match(visible, part)
             if choice is None:
-                return _Parsed(error=texts.ACCEPTED_MULTI)
+                return _Parsed(error=self.words.multi)
             if choice.key == question.none_key:
                 return _Parsed(value=[])
             if choice.key not in chosen:
                 chosen.append(choice.key)
         if not chosen:
-            return _Parsed(error=texts.ACCEPTED_MULTI)
+            return _Parsed(error=self.words.multi)
         return _Parsed(value=_in_order(question, chosen))
 
     def _accepted(self, question: Question, visible: Sequence[Choice]) -> str:
@@ -404,7 +493,7 @@ class DialogEngine:
             if question.quantity is not None:
                 needed = texts.NEED_NUMBER.format(example=example(question.quantity))
                 if visible:
-                    needed += " " + texts.ACCEPTED_CHOICE.format(n=len(visible))
+                    needed += " " + self.words.choose.format(n=len(visible))
                 return needed
             assert question.bounds is not None
             low, high = question.bounds
@@ -412,11 +501,11 @@ class DialogEngine:
             template = texts.ACCEPTED_INTEGER if question.integer else texts.ACCEPTED_NUMBER
             accepted = template.format(low=fmt(low), high=fmt(high), unit=unit)
             if visible:
-                accepted += " " + texts.ACCEPTED_CHOICE.format(n=len(visible))
+                accepted += " " + self.words.choose.format(n=len(visible))
             return accepted
         if question.kind == "multi":
-            return texts.ACCEPTED_MULTI
-        return texts.ACCEPTED_CHOICE.format(n=len(visible))
+            return self.words.multi
+        return self.words.choose.format(n=len(visible))
 
     # --- results ---
 
@@ -713,7 +802,10 @@ class DialogEngine:
         """An event at the offer, at the list of answers, or under a result."""
         name = event.value if event.kind == "command" else _typed_command(event)
         if name == "help":
-            return session, [Reply(text=texts.HELP, kind="info"), self._between_ask(session)]
+            return session, [
+                Reply(text=self._help(session), kind="info"),
+                self._between_ask(session),
+            ]
         if name == "back" and session.state == SAME:
             return session, [
                 Reply(text=texts.NOTHING_TO_UNDO, kind="info"),
@@ -830,6 +922,15 @@ class DialogEngine:
             what=texts.ANSWER_LABELS.get(key, key), old=context.answer_words(question, old)
         )
         return new, [ask.model_copy(update={"text": f"{was}\n\n{ask.text}"})]
+
+
+def _typed_dialog(event: Event) -> str | None:
+    """A dialog command typed as text ('/crs'): the dialog it starts. Only with the slash, as
+    'ice' or 'crs' alone can be an answer."""
+    typed = event.value.strip().lower()
+    if event.kind != "text" or not typed.startswith("/"):
+        return None
+    return DIALOG_COMMANDS.get(typed[1:])
 
 
 def _typed_command(event: Event) -> str | None:

@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["COMMANDS", "Attempt", "Command", "Event", "Fold", "Option", "Reply"]
+__all__ = ["COMMANDS", "DIALOG_COMMANDS", "Attempt", "Command", "Event", "Fold", "Option", "Reply"]
 
 Command = Literal["start", "back", "cancel", "restart", "help"]
 COMMANDS: tuple[Command, ...] = ("start", "back", "cancel", "restart", "help")
+# Commands that start a dialog: the name typed after '/' and the dialog it starts. Every
+# transport reads this one table (Telegram's command handlers, the console's '/crs').
+DIALOG_COMMANDS: Mapping[str, str] = MappingProxyType(
+    {
+        "assess": "assessment",
+        "crs": "crs",
+        "icans": "icans",
+        "ice": "ice",
+        "hlh": "hlh",
+        "dose": "dose",
+        "train": "rehearsal",
+    }
+)
 
 
 class _Frozen(BaseModel):

@@ -213,11 +213,6 @@ MENU_OPTIONS: Final = {
     "dose": "Dose calculator",
     "rehearsal": "🎓 Training rehearsal",
 }
-HELP: Final = (
-    "Answer each question with a button, its number, or by typing (e.g. 38.4, 101 F, 70 kg).\n"
-    "Commands: back (undo the last answer), cancel (stop), restart (start this again), "
-    "help (this text).\n" + "No patient names or numbers: none are needed."
-)
 CANCELLED: Final = "Stopped. Nothing was kept. Choose what to do next."
 NOTHING_TO_UNDO: Final = "This is the first question: nothing to undo."
 STALE: Final = "That question has moved on. Answer the one below."
@@ -248,8 +243,8 @@ Q_TEMPERATURE: Final = (
 Q_PRIOR: Final = "Has the patient already had treatment for CRS?"
 Q_BP: Final = "Blood pressure support?"
 Q_PRESSORS: Final = (
-    "Which vasopressors? Tap each, then Done (vasopressin is counted apart). "
-    "Or type them, e.g. 'noradrenaline, vasopressin'."
+    "Which vasopressors? (Vasopressin is counted apart.) "
+    "You can also type them, e.g. 'noradrenaline, vasopressin'."
 )
 Q_BP_CAUSE: Final = "Is the hypotension explained by another cause (sepsis, bleeding, …)?"
 Q_OXYGEN: Final = "Oxygen support?"
@@ -258,13 +253,12 @@ Q_O2_CAUSE: Final = "Is the oxygen for CRS hypoxia?"
 Q_AGE: Final = "Age? Type it in years, or choose."
 Q_TOOL: Final = "Which encephalopathy tool applies?"
 Q_ICE_ENTRY: Final = "ICE score: type it (0–10), or let me guide you through the ten points."
-Q_CAPD: Final = "CAPD total (0–32)? Type it."
 Q_CONSCIOUSNESS: Final = "Level of consciousness?"
 Q_CONSCIOUSNESS_ICE0: Final = "ICE is 0. Can the patient be woken? Level of consciousness?"
 Q_SEDATION: Final = "Is the drowsiness explained by sedating drugs?"
 Q_SEIZURE: Final = "Seizures?"
 Q_MOTOR: Final = "Motor findings?"
-Q_ICP: Final = "Signs of raised intracranial pressure? Tap each, then Done."
+Q_ICP: Final = "Signs of raised intracranial pressure?"
 Q_STAGE: Final = "Papilloedema stage (modified Frisén)?"
 Q_IMAGING: Final = "Brain imaging (CT or MRI)?"
 Q_CSF: Final = "CSF opening pressure in mmHg? Type it."
@@ -280,7 +274,6 @@ Q_HLH_RENAL: Final = "Grade ≥ 3 oliguria or rise in creatinine?"
 Q_HLH_LUNG: Final = "Grade ≥ 3 pulmonary oedema?"
 Q_HLH_HAEM: Final = "Haemophagocytosis in marrow or organs (histology or CD68)?"
 Q_DRUG: Final = "Which dose?"
-ICE_STEP: Final = "ICE {n}/8 · score so far {score}/{asked}\n{prompt}"
 ICE_CANNOT_WAKE: Final = "Cannot be woken"
 ICE_GUIDE: Final = "Guide me through the ICE"
 
@@ -299,10 +292,7 @@ ICE_DOMAIN_GRADE: Final = "grade {grade}"
 ASSUMED_UNKNOWN: Final = "Not known: {what}; {assumption}"
 
 # --- console ---
-CONSOLE_BANNER: Final = (
-    "CAR-T toxicity assistant (console). " + DISCLAIMER + "\n"
-    "Type the number of an option, or your answer. Commands: back, cancel, restart, help, quit."
-)
+CONSOLE_BANNER: Final = "CAR-T toxicity assistant (console). " + DISCLAIMER
 CONSOLE_BYE: Final = "Bye."
 
 # --- Telegram ---
@@ -508,3 +498,141 @@ ANSWER_LABELS: Final = {
     "ttot": "Tocilizumab in total",
     "tlast": "Hours since tocilizumab",
 }
+
+# --- console, confirmations, help at a question, guided CAPD (issue 9, items 6-8) ---
+
+
+class Words:
+    """How to answer, in one transport's words: a chat has buttons, the console typed letters."""
+
+    def __init__(self, choose: str, multi: str, multi_hint: str, help_how: str) -> None:
+        self.choose = choose  # an answer that is none of the options; {n}: how many
+        self.multi = multi  # an answer that is none of a multiple choice's options
+        self.multi_hint = multi_hint  # under a multiple-choice question
+        self.help_how = help_how  # the first line of 'help'
+
+
+CHAT: Final = Words(
+    choose=ACCEPTED_CHOICE,
+    multi=ACCEPTED_MULTI,
+    multi_hint="Tap each that applies, then Done.",
+    help_how="Answer with a button, its number, or by typing (e.g. 38.4, 101 F, 70 kg).",
+)
+CONSOLE: Final = Words(
+    choose="Please choose one of the options: type its letter, or its name.",
+    multi=(
+        "Type the letters of all that apply, separated by commas (e.g. a, c), "
+        "or their names, or 'none'."
+    ),
+    multi_hint="Type the letters of all that apply (e.g. a, c), or one letter at a time "
+    "then the letter of Done.",
+    help_how="Type an option's letter, or your answer (e.g. 38.4, 101 F, 70 kg).",
+)
+HELP_COMMANDS: Final = (
+    "Commands: back (undo the last answer), cancel (stop), restart (start this again), "
+    "help (this text). No patient names or numbers: none are needed."
+)
+HELP_ABOUT: Final = "About this question:"
+DISCARD_ASK: Final = "Start {what}? The {n} answer(s) given so far would be discarded."
+DISCARD_WHAT_MENU: Final = "again from the menu"
+DISCARD_YES: Final = "Discard"
+DISCARD_NO: Final = "Keep going"
+DISCARD_CHOOSE: Final = "Choose Discard, or Keep going to carry on with the question."
+CONSOLE_DISCARD: Final = "Discard {n} answer(s)? y/n "
+CONSOLE_UNKNOWN: Final = "Not a command here. Commands: {commands}."
+CONSOLE_COMMANDS: Final = (
+    "Type an option's letter, or your answer. Commands: {commands}. "
+    "Ctrl-D or quit leaves. Line editing and history work with the arrow keys."
+)
+ICE_TASK_STEP: Final = "Task {n} of {total} · {score}/{most} so far\n{prompt}"
+CAPD_GUIDE: Final = "Guide me through the {n} items"
+CAPD_ITEM_STEP: Final = "CAPD item {n} of {total} · {score} so far\nScore item {n} (0–{most})."
+CAPD_TOTAL: Final = "CAPD total: {total}."
+Q_CAPD_GUIDED: Final = "CAPD total (0–{most})? Type it, or let me add up the {n} items."
+
+# Help at a question: each restates the sources (ASTCT 2019 and ACLIN.P.088), with the
+# numbers read from the guideline data where the data holds them.
+HELP_TEMPERATURE: Final = (
+    "Fever is a temperature ≥ {threshold} °C ({fahrenheit} °F) not explained by another cause. "
+    "Give the highest in the last 12 hours, in °C or °F."
+)
+HELP_PRIOR: Final = (
+    "Once {treatments} have been given for CRS, fever is no longer needed to grade CRS: "
+    "the grade then comes from blood pressure and oxygen alone."
+)
+HELP_GRADES: Final = "{label}: grade {grade}"
+HELP_BP: Final = "CRS grade by blood pressure support:\n{rows}"
+HELP_PRESSORS: Final = (
+    "Vasopressin is not counted as a second vasopressor (noradrenaline + vasopressin is one); "
+    "vasopressin alone counts as one. Counted: {counted}."
+)
+HELP_CAUSE: Final = (
+    "Hypotension or hypoxia explained by another cause (sepsis, pneumonia, bleeding, fluid "
+    "overload, intubation to protect the airway after seizures) does not count towards CRS."
+)
+HELP_OXYGEN: Final = (
+    "The device decides the grade, not the flow, except for a plain nasal cannula "
+    "(≤ {low} L/min is low-flow, above is high-flow). Oxygen for comfort only is not "
+    "hypoxia. Without hypotension or hypoxia, fever alone is grade 1.\n{rows}"
+)
+HELP_FLOW: Final = (
+    "A nasal cannula at ≤ {low} L/min is low-flow: grade {grade}. Above {low} L/min it is "
+    "high-flow: grade {above}. Give the flow running now, in L/min."
+)
+HELP_AGE: Final = (
+    "Under {age} years (or with developmental delay) the CAPD replaces the ICE. Sources "
+    "disagree at exactly {age}: you will be asked which tool applies."
+)
+HELP_ICE: Final = (
+    "The ICE score has ten points:\n{rows}\n10 is normal. Bands: {bands}. A patient who cannot "
+    "be woken cannot do the ICE: that is grade 4 by consciousness, not a typed 0."
+)
+HELP_ICE_TASK: Final = "{prompt} It scores {points} of the ICE's {total} points."
+HELP_ICE_WRITING: Final = (
+    "Ask them to write a standard sentence: 1 point. The guideline and ASTCT name no "
+    "particular sentence; use the one on your unit's ICE form."
+)
+HELP_ICE_NAMING: Final = (
+    "Point to three nearby objects (e.g. clock, pen, button): 1 point for each named "
+    "correctly, at most 3."
+)
+HELP_CAPD: Final = (
+    "The CAPD (Cornell Assessment of Pediatric Delirium) has {n} items, each scored 0–{most}; "
+    "the total is 0–{total}. Its item wording is copyrighted and not reproduced here: score "
+    "each item from your CAPD form. Bands: {bands}. A child who cannot be woken cannot do "
+    "the CAPD: grade 4."
+)
+HELP_BAND: Final = "{span} grade {grade}"
+HELP_BAND_NONE: Final = "{span} no ICANS"
+HELP_CAPD_BAND_LOW: Final = "{span} grade 1 or 2 (the level of consciousness decides)"
+HELP_CONSCIOUSNESS: Final = "ICANS grade by level of consciousness:\n{rows}"
+HELP_SEDATION: Final = "Drowsiness caused by sedating drugs does not count towards ICANS."
+HELP_SEIZURE: Final = "ICANS grade by seizures:\n{rows}"
+HELP_MOTOR: Final = (
+    "Deep focal motor weakness, such as hemiparesis (one side) or paraparesis (both legs), "
+    "makes ICANS grade {grade}. Tremor and myoclonus do not change the grade."
+)
+HELP_ICP: Final = "ICANS grade by signs of raised intracranial pressure:\n{rows}"
+HELP_IMAGING: Final = "ICANS grade by brain imaging:\n{rows}"
+TRAIN_PATIENT: Final = "Patient: {facts}."
+TRAIN_AGE: Final = "{age} years old"
+HELP_STAGE: Final = (
+    "Papilloedema (modified Frisén stage, by fundoscopy) chooses the Table 7 pathway: stage "
+    "{severe}–5 takes the high-dose pathway; stage 1–{mild} with an opening pressure below "
+    "{mmhg} mmHg and no oedema on imaging takes the acetazolamide pathway."
+)
+HELP_CSF: Final = (
+    "The lumbar puncture opening pressure: {mmhg} mmHg or more at ICANS grade 3–4 takes the "
+    "high-dose pathway of Table 7; at grade 1–2 it asks for a review. 'Unknown' if no LP yet."
+)
+HELP_CONCURRENT_CRS: Final = (
+    "Concurrent CRS changes the ICANS treatment, not its grade: anti-IL-6 therapy is advised "
+    "only with concurrent CRS."
+)
+HELP_FERRITIN: Final = (
+    "HLH/MAS criteria: peak ferritin above {ferritin} ng/mL during the CRS phase, and at least "
+    "{needed} of:\n{rows}"
+)
+HELP_NO_GRADE: Final = "{label}: adds no grade"
+HELP_CRS_FEVER_ONLY: Final = "Without hypotension or hypoxia, fever alone is grade 1."
+HELP_OR: Final = " or "

@@ -338,3 +338,19 @@ def test_change_an_answer_and_the_same_patient_over_telegram(
     offer = chat.say("/icans")
     assert offer["text"].startswith("Same patient: 70 kg")
     assert button(offer, "New patient")
+
+
+def test_start_mid_dialog_asks_before_discarding(fake: FakeTelegram, bot: BotProcess) -> None:
+    """/start or /icans with answers given asks Discard / Keep going; keeping going asks the
+    same question again, discarding starts what was asked for."""
+    chat = Chat(fake, DOCTOR)
+    chat.say("/crs")
+    chat.say("38.5")
+    asked = chat.say("/start", expect=2)
+    assert asked["text"] == (
+        "Start again from the menu? The 1 answer(s) given so far would be discarded."
+    )
+    assert chat.tap("Keep going")["text"].startswith("Has the patient already had treatment")
+    asked = chat.say("/icans")
+    assert asked["text"].startswith("Start ICANS grade?")
+    assert chat.tap("Discard")["text"].startswith("Age?")
