@@ -86,6 +86,7 @@ DIALOG_COMMANDS = {
     "hlh": "hlh",
     "dose": "dose",
     "train": "rehearsal",
+    "quick": "quick",
 }
 ENGINE_COMMANDS: dict[str, Command] = {
     "back": "back",

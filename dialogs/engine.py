@@ -14,7 +14,7 @@ from typing import Any
 
 from transitions import Machine
 
-from dialogs import machines, texts
+from dialogs import machines, quick, texts
 from dialogs.assessment import assess
 from dialogs.dosing import compute_dose
 from dialogs.flows import Flow, Flows
@@ -79,6 +79,7 @@ class DialogEngine:
         self.flows = flows
         self.machines = {name: build_machine(flow) for name, flow in flows.items()}
         self.rehearsal = Rehearsal(bank)
+        self.quick = quick.QuickEntry(questions)
 
     # --- entry points ---
 
@@ -90,6 +91,8 @@ class DialogEngine:
         """Start a dialog (or the menu) from its first question."""
         if dialog == "rehearsal":
             return self.rehearsal.start(step, self.guideline.version)
+        if dialog == quick.QUICK:
+            return self.quick.start(step, self.guideline.version)
         if dialog not in self.flows:
             session = Session(guideline=self.guideline.version, step=step)
             return session, [self._ask(session)]
@@ -111,6 +114,8 @@ class DialogEngine:
                 return self._command(session, typed)
             new, replies = self.rehearsal.handle(session, event)
             return (new, replies) if replies else self.start("menu", session.step + 1)
+        if session.dialog == quick.QUICK:
+            return self._command(session, typed) if typed else self._quick(session, event)
         if session.state == Q.RESULT.value:
             menu, replies = self.start("menu", session.step + 1)
             return menu, [Reply(text=texts.DIALOG_ENDED, kind="info"), *replies]
@@ -118,6 +123,8 @@ class DialogEngine:
             return session, [Reply(text=texts.STALE, kind="stale"), self._ask(session)]
         if typed is not None:
             return self._command(session, typed)
+        if session.state == Q.MENU.value and event.kind == "text" and not self._menu_choice(event):
+            return self._quick(session, event)  # findings typed at the menu: quick entry
         question = self.questions[Q(session.state)]
         prefix = f"{question.id.value}."
         if session.pending is not None and event.value not in (
@@ -147,6 +154,10 @@ class DialogEngine:
     # --- commands ---
 
     def _command(self, session: Session, name: str) -> tuple[Session, list[Reply]]:
+        if session.dialog == quick.QUICK and name in ("help", "back"):
+            return (
+                (session, self.quick.help(session)) if name == "help" else self.quick.back(session)
+            )
         if name == "help":
             again = (
                 self.rehearsal.ask(session)
@@ -207,6 +218,7 @@ class DialogEngine:
         answers[question.key] = value
         destination = machines.advance(self.machines[session.dialog], Q(session.state), answers)
         history = [*session.history, Step(state=session.state, keys=(question.key,))]
+        destination = self._skip_known(session.dialog, destination, answers, history)
         new = session.model_copy(
             update={
                 "state": destination.value,
@@ -229,6 +241,55 @@ class DialogEngine:
             return new, replies
         ask = self._ask(new)
         return new, [ask.model_copy(update={"text": prefix + ask.text})]
+
+    # --- quick entry: findings typed in one message ---
+
+    def _menu_choice(self, event: Event) -> bool:
+        """Whether text typed at the menu names one of its options (else it may be findings)."""
+        menu = self.questions[Q.MENU]
+        return _match(menu.choices, fold_typed(event.value).strip()) is not None
+
+    def _quick(self, session: Session, event: Event) -> tuple[Session, list[Reply]]:
+        if session.dialog != quick.QUICK:
+            read = self.quick.read(session, event.value)
+            if isinstance(read, str):
+                return session, [Reply(text=read, kind="error"), self._ask(session)]
+            return read
+        outcome = self.quick.handle(session, event)
+        if not isinstance(outcome, quick.Go):
+            return outcome
+        answers = dict(outcome.answers)
+        history: list[Step] = []
+        initial = self.flows[outcome.dialog].initial
+        try:
+            state = self._skip_known(outcome.dialog, initial, answers, history)
+            new = Session(
+                dialog=outcome.dialog,
+                state=state.value,
+                answers=answers,
+                history=history,
+                guideline=session.guideline,
+                step=session.step + 1,
+            )
+            replies = self._result(new, event.at) if state == Q.RESULT else [self._ask(new)]
+        except (FindingsError, ValueError) as error:
+            # Findings that cannot be graded together: say why; nothing is lost, retype or fix.
+            return session, [Reply(text=str(error), kind="error"), self.quick.ask(session)]
+        return new, replies
+
+    def _skip_known(
+        self, dialog: str, state: Q, answers: dict[str, Answer], history: list[Step]
+    ) -> Q:
+        """Advance over questions whose answers are already known (filled by quick entry)."""
+        while state != Q.RESULT:
+            question = self.questions[state]
+            filled, value = quick.known(question, answers)
+            if not filled:
+                break
+            answers[question.key] = value
+            history.append(Step(state=state.value, keys=(question.key,)))
+            state = machines.advance(self.machines[dialog], state, answers)
+        return state
 
     # --- asking ---
 
