@@ -42,7 +42,20 @@ from dialogs.units import (
     parse_measure,
 )
 
-__all__ = ["QUICK", "Go", "QuickEntry", "S", "known", "read_message"]
+__all__ = [
+    "QUICK",
+    "Go",
+    "QuickEntry",
+    "Read",
+    "Reading",
+    "S",
+    "dialog_for",
+    "echo_items",
+    "known",
+    "read_message",
+    "readings",
+    "settle",
+]
 
 QUICK = "quick"
 # Bookkeeping kept in the session's answers while the quick entry is open, dropped on confirm.
@@ -387,8 +400,15 @@ class _Vocabulary:
             variants.add("nil " + phrase[3:])
         for variant in variants:
             key = _phrase(variant)
-            if key and (replace or key not in self.entries):
+            old = self.entries.get(key)
+            if not key:
+                continue
+            if old is None or replace:
                 self.entries[key] = entry
+            elif old.fills and entry.fills and old.number is None and entry.number is None:
+                # One phrase answering two questions: "no toci" is none in 24 h and in total.
+                fills = (*old.fills, *(f for f in entry.fills if f not in old.fills))
+                self.entries[key] = _Entry(fills=fills)
 
     def match(self, tokens: Sequence[_Token], start: int) -> tuple[_Entry, int] | None:
         """The longest phrase at `start`, and its length in tokens."""
@@ -435,10 +455,11 @@ def read_message(text: str, questions: Questions, vocabulary: _Vocabulary | None
     index = 0
     while index < len(tokens):
         token = tokens[index]
-        if token.text[0].isdigit():
+        phrase = vocab.match(tokens, index)
+        if token.text[0].isdigit() and (phrase is None or phrase[1] < 2):
             index = _number(tokens, index, read, questions, toci_named=toci_named, vocab=vocab)
             continue
-        found = vocab.match(tokens, index)
+        found = phrase
         if found is None:
             read.unknown.append(token.raw)
             index += 1
@@ -543,6 +564,8 @@ def _keyword_number(
     if text is None or not text[0].isdigit():
         return 0
     unit = _word(tokens, index + 1)
+    if unit is not None and tokens[index + 1].word == tokens[index].word and unit not in _UNITS:
+        return 0  # "toci 8mg": not a count; the number is read (and named back) on its own
     used = index - start + 1
     if kind in ("temperature", "weight", "height"):
         quantity = {"temperature": TEMPERATURE, "weight": WEIGHT, "height": HEIGHT}[kind]
@@ -561,6 +584,13 @@ def _keyword_number(
             text = score.group(1)
     if kind == "flow" and unit is not None and _UNITS.get(unit) == "flow":
         used += 1
+    elif (
+        kind == "flow"
+        and _NUMBER_ITEM.match(text)
+        and _measured_readings("temperature", TEMPERATURE, text, plausible_only=True)
+    ):
+        read.open.append(f"flow:{text}")  # "NC 39.1": a flow, or the temperature?
+        return used
     if kind == "age" and unit is not None and _UNITS.get(unit) == "age":
         used += 1
     target = {"toci": "toci_total"}.get(kind, kind)
@@ -663,7 +693,7 @@ def _finish(read: Read, questions: Questions) -> None:
 
 
 def _items_text(answers: Answers, skip: str) -> str:
-    return " · ".join(label for key, label in _labelled(answers) if key != skip)
+    return " · ".join(label for key, label in echo_items(answers) if key != skip)
 
 
 # --- bare numbers: their readings, and placing them ---
@@ -679,6 +709,13 @@ def readings(item: str, answers: Answers, questions: Questions) -> list[Reading]
         found += _measured_readings("weight", WEIGHT, text, plausible_only=not kind)
     if kind == "height":
         found += _measured_readings("height", HEIGHT, text, plausible_only=False)
+    if kind == "flow":
+        flow = questions[Q.FLOW]
+        number = _in_bounds(flow, text)
+        if number is not None:
+            shown = texts.QUICK_ITEMS["flow"].format(device=texts.QUICK_FLOW, flow=fmt(number))
+            found.append(Reading(flow.key, number, shown))
+        found += _measured_readings("temperature", TEMPERATURE, text, plausible_only=True)
     if not kind:
         for q, label in ((Q.AGE, "age"), (Q.ICE_ENTRY, "ice"), (Q.CAPD, "capd")):
             question = questions[q]
@@ -764,7 +801,7 @@ def _shown(key: str, value: Answer) -> str:
     return label if label is not None else str(value)
 
 
-def _labelled(answers: Answers) -> list[tuple[str, str]]:
+def echo_items(answers: Answers) -> list[tuple[str, str]]:
     """Each known finding as (answer key, label), in the order a doctor reads them."""
     items: list[tuple[str, str]] = []
     values = texts.QUICK_VALUES
@@ -1038,7 +1075,7 @@ class QuickEntry:
                 text=texts.QUICK_WHICH.format(number=number), options=options, expects="choice"
             )
         answers = {k: v for k, v in session.answers.items() if k not in _META}
-        labels = [label for _, label in _labelled(answers)]
+        labels = [label for _, label in echo_items(answers)]
         labels += [texts.QUICK_NOTES[n] for n in _list(session.answers.get(_NOTES))]
         lines = [texts.QUICK_READ.format(items=" · ".join(labels))]
         if session.answers.get(_UNKNOWN) and not first:

@@ -461,6 +461,7 @@ QUICK_CONFIRM: Final = "✓ Correct"
 QUICK_CONFIRM_IGNORING: Final = "✓ Correct, ignore the rest"
 QUICK_START_OVER: Final = "Start over"
 QUICK_RETYPE: Final = "Or type the findings again to replace them."
+QUICK_FLOW: Final = "Oxygen flow"
 QUICK_UNUSUAL: Final = " (unusual)"
 QUICK_HELP: Final = (
     "Type the findings in one message, separated by spaces or commas. Numbers need a word or "
@@ -550,7 +551,7 @@ QUICK_NAMES: Final = {
     "cushings_triad": "Cushing's triad",
 }
 QUICK_NOTES: Final = {
-    "temperature": "Fever (temperature asked next)",
+    "temperature": "Temperature (asked next)",
     "oxygen": "Oxygen (device asked next)",
     "seizure": "Seizure (which kind: asked next)",
     "motor": "Weakness (focal or not: asked next)",
