@@ -321,11 +321,12 @@ def _tokens(text: str) -> list[_Token]:
     folded = _DECIMAL_COMMA.sub(r"\1.\2", folded)
     folded = re.sub(r"l/min", "lpm", folded, flags=re.IGNORECASE)
     folded = re.sub(r"y/o", "yo", folded, flags=re.IGNORECASE)
+    folded = re.sub(r"(?<=[a-z])x(?=\d)", " x", folded, flags=re.IGNORECASE)  # toci×2
     tokens: list[_Token] = []
     for index, word in enumerate(w for w in _SEPARATORS.split(folded) if w):
         for chunk in _CHUNK.findall(word):
             parts = [chunk] if chunk[0].isdigit() else chunk.split("/")
-            for part in parts:
+            for part in filter(None, parts):
                 trimmed = part if part[0].isdigit() else part.strip(_TRIM)
                 if trimmed:
                     tokens.append(_Token(trimmed.lower(), trimmed, index))
@@ -831,7 +832,8 @@ def echo_items(answers: Answers) -> list[tuple[str, str]]:
     flow = answers.get("oxygen_flow_l_min")
     if isinstance(flow, int | float) and not isinstance(flow, bool):
         name = values["oxygen"].get(str(device), texts.QUICK_NOTES["oxygen"])
-        items.append(("oxygen", texts.QUICK_ITEMS["flow"].format(device=name, flow=fmt(flow))))
+        shown = texts.QUICK_ITEMS["flow"].format(device=name, flow=fmt(flow))
+        items.append(("oxygen_flow_l_min", shown))  # the device is in it, when known
     else:
         label("oxygen")
     label("hypoxia_cause")
@@ -846,12 +848,12 @@ def echo_items(answers: Answers) -> list[tuple[str, str]]:
     signs = answers.get("icp_signs")
     stage = whole(answers.get("papilloedema_stage"))
     if isinstance(signs, list) and signs:
-        shown = [texts.QUICK_NAMES.get(s, s) for s in signs]
+        sign_names = [texts.QUICK_NAMES.get(s, s) for s in signs]
         if stage is not None and "papilloedema" in signs:
-            shown[signs.index("papilloedema")] += " " + texts.QUICK_ITEMS["stage"].format(
+            sign_names[signs.index("papilloedema")] += " " + texts.QUICK_ITEMS["stage"].format(
                 stage=stage
             )
-        items.append(("icp_signs", texts.QUICK_ITEMS["icp"].format(signs=", ".join(shown))))
+        items.append(("icp_signs", texts.QUICK_ITEMS["icp"].format(signs=", ".join(sign_names))))
     else:
         label("icp_signs")
     label("imaging")
