@@ -553,3 +553,22 @@ def test_confirmed_shorthand_starts_a_dialog_or_says_why(text: str, picks: list[
 def test_engine_fixture_is_the_shared_one(engine: DialogEngine) -> None:
     """The tests above use the same engine as the fixture (built once)."""
     assert engine is ENGINE
+
+
+def _readme_examples() -> list[str]:
+    """Every example in the first column of the README's quick-entry vocabulary table."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    table = readme.split("| You type | It means |", 1)[1].split("\n\n", 1)[0]
+    rows = [line.split(" | ")[0] for line in table.splitlines() if line.startswith("| `")]
+    return [example for row in rows for example in re.findall(r"`([^`]+)`", row)]
+
+
+@pytest.mark.parametrize("typed", _readme_examples())
+def test_every_example_in_the_readme_vocabulary_is_read(typed: str) -> None:
+    """The README's vocabulary table is accurate: each example is read, nothing left over."""
+    read = read_message(typed, QUESTIONS)
+    assert not read.unknown
+    assert not read.problems
+    assert read.found or read.not_used
