@@ -216,9 +216,14 @@ class DialogEngine:
         if question.id == Q.MENU:
             return self.start(str(value), session.step + 1)
         answers[question.key] = value
-        destination = machines.advance(self.machines[session.dialog], Q(session.state), answers)
         history = [*session.history, Step(state=session.state, keys=(question.key,))]
-        destination = self._skip_known(session.dialog, destination, answers, history)
+        try:
+            destination = machines.advance(self.machines[session.dialog], Q(session.state), answers)
+            destination = self._skip_known(session.dialog, destination, answers, history)
+        except (FindingsError, ValueError) as error:
+            # The routing grades what is known (e.g. CAPD typed in quick entry, then an adult
+            # age): answers that cannot be graded together are refused like at the result.
+            return session, [Reply(text=str(error), kind="error"), self._ask(session)]
         new = session.model_copy(
             update={
                 "state": destination.value,

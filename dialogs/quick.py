@@ -675,6 +675,7 @@ def _finish(read: Read, questions: Questions) -> None:
     answers = read.answers
     if "ice_score" in answers and "capd_total" in answers:
         read.conflict("ice_score", [answers["ice_score"], answers["capd_total"]])
+    _tool_fits_age(read, questions)
     given = answers.get("prior_treatment")
     if whole(answers.get("toci_total")) == 0 and isinstance(given, list) and "tocilizumab" in given:
         read.conflict("toci_total", [0, "tocilizumab"])
@@ -691,6 +692,22 @@ def _finish(read: Read, questions: Questions) -> None:
                     value=_shown(question.key, value), other=_items_text(combined, question.key)
                 )
             )
+
+
+def _tool_fits_age(read: Read, questions: Questions) -> None:
+    """The ICE for 12 and over, the CAPD under 12, as the age question's own choices say."""
+    age_question = questions[Q.AGE]
+    cutoff = whole(_choice_value(age_question, "twelve"))  # the guideline's cut-off age
+    age = read.answers.get("age_years")
+    years = whole(age)
+    if cutoff is None or age is None:
+        return
+    child = age == "child" or (years is not None and years < cutoff)
+    adult = age == "adult" or (years is not None and years > cutoff)
+    if "capd_total" in read.answers and adult:
+        read.problems.append(texts.QUICK_CAPD_ADULT.format(age=cutoff))
+    if "ice_score" in read.answers and child:
+        read.problems.append(texts.QUICK_ICE_CHILD.format(age=cutoff))
 
 
 def _items_text(answers: Answers, skip: str) -> str:
@@ -1003,6 +1020,8 @@ class QuickEntry:
             return read
         options = self._options(session)
         chosen = _chosen(options, event)
+        if chosen is None and event.kind == "option":
+            return session, [Reply(text=texts.NOT_THIS_QUESTION, kind="error"), self.ask(session)]
         if chosen is None:
             error = texts.ACCEPTED_CHOICE.format(n=len(options))
             return session, [Reply(text=error, kind="error"), self.ask(session)]

@@ -272,6 +272,8 @@ REFUSED = [
     ("ICE 7 CAPD 9", "two different answers for ICE score (7, 9)"),
     ("toci no toci", "two different answers for tocilizumab doses"),
     ("wt", "'wt' needs a number, e.g. wt 70"),
+    ("45y CAPD 10", "the CAPD is for children under 12 (or developmental delay)"),
+    ("8yo ICE 7", "under 12 the CAPD replaces the ICE"),
     ("hello xyz", "I did not understand: 'hello', 'xyz'\nI found no findings there."),
     ("", "I found no findings there."),
     ("🤒", "I did not understand: '🤒'"),
@@ -462,6 +464,21 @@ def test_a_later_answer_skips_questions_already_filled() -> None:
     assert client.session.answers["oxygen_flow_l_min"] == 4.0
 
 
+def test_a_later_answer_that_cannot_be_graded_with_the_filled_ones_is_refused() -> None:
+    """CAPD typed, then an adult age answered: refused in place with why, never a crash."""
+    client = DialogClient(ENGINE, QUICK)
+    client.send("CAPD 10 alert no seizures no weakness no ICP signs no imaging")
+    client.click("✓ Correct")
+    answers = {"age": "45", "iceentry": "7", "ccrs": "no"}
+    while client.replies[0].kind != "error":
+        client.send(answers[client.session.state])
+    assert client.replies[0].text.startswith("icans.tool: CAPD is for under 12s")
+    assert client.last.kind == "question"
+    before = client.session
+    client.command("back")
+    assert client.session.state != before.state
+
+
 # --- properties: any text is read or refused, never an exception ---
 
 _WORDS = sorted({" ".join(k) for k in ENGINE.quick.vocabulary.entries})
@@ -548,6 +565,58 @@ def test_confirmed_shorthand_starts_a_dialog_or_says_why(text: str, picks: list[
         else:
             assert session.dialog in ("crs", "icans", "assessment")
             assert replies[-1].kind in ("question", "notice", "result")
+
+
+# A few typed answers per question, to finish any dialog quick entry starts.
+_LATER = {
+    "temp": ["38.6", "37.5", "101 F"],
+    "prior": ["none", "toci", "steroids"],
+    "bp": ["none", "fluids", "vasopressors"],
+    "press": ["noradrenaline", "vasopressin", "noradrenaline, adrenaline"],
+    "bpcause": ["no", "yes"],
+    "o2": ["room air", "nasal cannula", "cpap"],
+    "flow": ["4", "8"],
+    "o2cause": ["yes", "comfort", "other"],
+    "age": ["45", "8", "12", "adult"],
+    "tool": ["ice", "capd"],
+    "iceentry": ["7", "0", "unarousable"],
+    "capd": ["5", "12"],
+    "lvl": ["alert", "voice", "touch"],
+    "sed": ["no", "yes"],
+    "seiz": ["none", "cse"],
+    "motor": ["none", "tremor"],
+    "icp": ["none", "papilloedema"],
+    "stage": ["2", "unknown"],
+    "img": ["not done", "focal"],
+    "csf": ["15", "unknown"],
+    "ccrs": ["no", "yes"],
+    "wt": ["70", "25 kg", "unknown"],
+    "ht": ["170"],
+    "t24": ["0", "1", "3"],
+    "ttot": ["0", "3", "4"],
+    "tlast": ["6"],
+}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=_SHORTHAND, picks=st.lists(st.integers(0, 5), min_size=40, max_size=40))
+def test_after_quick_entry_the_dialog_finishes_without_an_error(
+    text: str, picks: list[int]
+) -> None:
+    """Whatever was filled, answering the questions still asked reaches a result or a refusal."""
+    session, replies = ENGINE.handle(_at_prompt(), Event.text(text))
+    while session.dialog == QUICK and session.state == S.WHICH.value:
+        option = replies[-1].options[picks[0] % len(replies[-1].options)]
+        session, replies = ENGINE.handle(session, Event.option(option.id, step=session.step))
+    if session.dialog != QUICK:
+        return
+    session, replies = ENGINE.handle(session, Event.option("qok.yes", step=session.step))
+    for pick in picks:
+        if session.dialog == QUICK or session.state == "result":
+            break
+        typed = _LATER[session.state]
+        session, replies = ENGINE.handle(session, Event.text(typed[pick % len(typed)]))
+        assert replies[-1].kind in ("question", "result", "notice")
 
 
 def test_engine_fixture_is_the_shared_one(engine: DialogEngine) -> None:
