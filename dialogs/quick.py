@@ -378,8 +378,10 @@ class _Vocabulary:
         for phrase in _NO_OTHER_CAUSE:
             self._add(phrase, _Entry(fills=no_cause))
         for kind, keywords in _NUMBER_WORDS.items():
+            # "o2" alone says oxygen is given (device asked); "t" alone says nothing.
+            note = "oxygen" if kind == "flow" else None
             for phrase in keywords:
-                self._add(phrase, _Entry(number=kind), replace=True)
+                self._add(phrase, _Entry(number=kind, note=note), replace=True)
         # A nasal cannula may carry its flow: "NC 4".
         for phrase in _CHOICE_WORDS[Q.OXYGEN]["nasal_cannula"]:
             entry = self.entries[_phrase(phrase)]
@@ -567,10 +569,12 @@ def _keyword_number(
     unit = _word(tokens, index + 1)
     if unit is not None and tokens[index + 1].word == tokens[index].word and unit not in _UNITS:
         return 0  # "toci 8mg": not a count; the number is read (and named back) on its own
+    allowed = {"temperature": "temp", "weight": "weight", "height": "height"}.get(kind, kind)
+    if unit is not None and _UNITS.get(unit, allowed) != allowed:
+        return 0  # "o2 39.1c": the unit says what the number is; it is read on its own
     used = index - start + 1
     if kind in ("temperature", "weight", "height"):
         quantity = {"temperature": TEMPERATURE, "weight": WEIGHT, "height": HEIGHT}[kind]
-        allowed = "temp" if kind == "temperature" else kind
         if unit is not None and _UNITS.get(unit) == allowed:
             _measure(read, kind, quantity, f"{text} {unit}", typed=True)
             return used + 1
@@ -848,8 +852,12 @@ def echo_items(answers: Answers) -> list[tuple[str, str]]:
     device = answers.get("oxygen")
     flow = answers.get("oxygen_flow_l_min")
     if isinstance(flow, int | float) and not isinstance(flow, bool):
-        name = values["oxygen"].get(str(device), texts.QUICK_NOTES["oxygen"])
-        shown = texts.QUICK_ITEMS["flow"].format(device=name, flow=fmt(flow))
+        name = values["oxygen"].get(str(device))
+        shown = (
+            texts.QUICK_ITEMS["flow"].format(device=name, flow=fmt(flow))
+            if name is not None
+            else texts.QUICK_ITEMS["flow_no_device"].format(flow=fmt(flow))
+        )
         items.append(("oxygen_flow_l_min", shown))  # the device is in it, when known
     else:
         label("oxygen")
@@ -1097,7 +1105,10 @@ class QuickEntry:
             )
         answers = {k: v for k, v in session.answers.items() if k not in _META}
         labels = [label for _, label in echo_items(answers)]
-        labels += [texts.QUICK_NOTES[n] for n in _list(session.answers.get(_NOTES))]
+        notes = _list(session.answers.get(_NOTES))
+        if "oxygen_flow_l_min" in answers:
+            notes = [n for n in notes if n != "oxygen"]  # the flow's item says it already
+        labels += [texts.QUICK_NOTES[n] for n in notes]
         lines = [texts.QUICK_READ.format(items=" · ".join(labels))]
         if session.answers.get(_UNKNOWN) and not first:
             lines.append(texts.QUICK_NOT_UNDERSTOOD_AGAIN)

@@ -475,6 +475,7 @@ QUICK_ITEMS: Final = {
     "weight": "Weight {value}",
     "height": "Height {value}",
     "flow": "{device} {flow} L/min",
+    "flow_no_device": "Oxygen {flow} L/min (device asked next)",
     "ice": "ICE {score}/10",
     "capd": "CAPD {score}",
     "age": "Age {age}",

@@ -312,6 +312,14 @@ def test_a_topic_without_its_detail_is_noted_and_asked_later() -> None:
     assert "Seizure (which kind: asked next)" in replies[-1].text
 
 
+def test_oxygen_without_its_device_is_noted_once() -> None:
+    """'o2' alone is noted; with a flow, the flow's item names the device as still to ask."""
+    _, replies = _read("o2 39.1c")
+    assert "Oxygen (device asked next)" in replies[-1].text
+    _, replies = _read("o2 4l")
+    assert replies[-1].text.count("device asked next") == 1
+
+
 def test_typing_again_at_the_echo_replaces_the_findings() -> None:
     """New text at the confirmation is read afresh; start over returns to the prompt."""
     client = DialogClient(ENGINE, QUICK)
