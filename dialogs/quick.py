@@ -65,6 +65,7 @@ _NOTES = "quick.notes"  # topics named without their detail, asked in the dialog
 _META = (_OPEN, _UNKNOWN, _NOTES)
 _MAX_NAMED = 6  # words named back at most (the rest are counted)
 _MAX_WORD = 24  # characters of a word named back
+_MAX_OPEN = 4  # bare numbers asked one by one at most; more is not shorthand but a list
 
 Answers = Mapping[str, Answer]
 
@@ -985,6 +986,8 @@ class QuickEntry:
     def read(self, session: Session, text: str) -> tuple[Session, list[Reply]] | str:
         """Read a message of findings: the next quick-entry step, or why nothing was recorded."""
         read = read_message(text, self.questions, self.vocabulary)
+        if len(read.open) > _MAX_OPEN:
+            read.problems.append(texts.QUICK_TOO_MANY_NUMBERS.format(n=len(read.open)))
         if read.problems:
             return texts.QUICK_PROBLEMS.format(problems="; ".join(read.problems))
         answers: dict[str, Answer] = {**read.soft, **read.answers}

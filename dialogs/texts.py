@@ -450,6 +450,9 @@ QUICK_CONFLICT: Final = "two different answers for {what} ({values})"
 QUICK_DOES_NOT_FIT: Final = "{value} does not fit {other}"
 QUICK_CAPD_ADULT: Final = "the CAPD is for children under {age} (or developmental delay)"
 QUICK_ICE_CHILD: Final = "under {age} the CAPD replaces the ICE"
+QUICK_TOO_MANY_NUMBERS: Final = (
+    "{n} numbers without a word or unit; add them (e.g. 39.1 C, 70 kg, ICE 7)"
+)
 QUICK_NEEDS_NUMBER: Final = "'{word}' needs a number, e.g. {example}"
 QUICK_OUT_OF_RANGE: Final = "{what} must be {low}–{high}{unit}"
 QUICK_WHICH: Final = "What is {number}? Choose, so that nothing is guessed."

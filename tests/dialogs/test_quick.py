@@ -272,6 +272,7 @@ REFUSED = [
     ("ICE 7 CAPD 9", "two different answers for ICE score (7, 9)"),
     ("toci no toci", "two different answers for tocilizumab doses"),
     ("wt", "'wt' needs a number, e.g. wt 70"),
+    ("1 2 3 4 5", "5 numbers without a word or unit; add them (e.g. 39.1 C, 70 kg, ICE 7)"),
     ("45y CAPD 10", "the CAPD is for children under 12 (or developmental delay)"),
     ("8yo ICE 7", "under 12 the CAPD replaces the ICE"),
     ("hello xyz", "I did not understand: 'hello', 'xyz'\nI found no findings there."),
