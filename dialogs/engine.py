@@ -15,7 +15,7 @@ from typing import Any
 
 from transitions import Machine
 
-from dialogs import context, machines, texts
+from dialogs import context, machines, quick, texts
 from dialogs.assessment import assess
 from dialogs.dosing import compute_dose
 from dialogs.flows import Flow, Flows
@@ -96,6 +96,7 @@ class DialogEngine:
         self.machines = {name: build_machine(flow) for name, flow in flows.items()}
         self.rehearsal = Rehearsal(bank)
         self.words = texts.CHAT
+        self.quick = quick.QuickEntry(questions)
 
     def with_words(self, words: texts.Words) -> DialogEngine:
         """The same engine (same machines) speaking a transport's words, e.g. the console's."""
@@ -115,6 +116,8 @@ class DialogEngine:
         """Start a dialog (or the menu) from its first question."""
         if dialog == "rehearsal":
             return self.rehearsal.start(step, self.guideline.version)
+        if dialog == quick.QUICK:
+            return self.quick.start(step, self.guideline.version)
         if dialog not in self.flows:
             session = Session(guideline=self.guideline.version, step=step)
             return session, [self._ask(session)]
@@ -178,10 +181,14 @@ class DialogEngine:
                 return self._command(session, typed)
             new, replies = self.rehearsal.handle(session, event)
             return (new, replies) if replies else self.start("menu", session.step + 1)
+        if session.dialog == quick.QUICK:
+            return self._command(session, typed) if typed else self._quick(session, event)
         if event.kind == "option" and event.step is not None and event.step != session.step:
             return session, [Reply(text=texts.STALE, kind="stale"), self._ask(session)]
         if typed is not None:
             return self._command(session, typed)
+        if session.state == Q.MENU.value and event.kind == "text" and not self._menu_choice(event):
+            return self._quick(session, event)  # findings typed at the menu: quick entry
         question = self.questions[Q(session.state)]
         prefix = f"{question.id.value}."
         if session.pending is not None and event.value not in (
@@ -211,6 +218,10 @@ class DialogEngine:
     # --- commands ---
 
     def _command(self, session: Session, name: str) -> tuple[Session, list[Reply]]:
+        if session.dialog == quick.QUICK and name in ("help", "back"):
+            return (
+                (session, self.quick.help(session)) if name == "help" else self.quick.back(session)
+            )
         if name == "help":
             return session, [Reply(text=self._help(session), kind="info"), *self._again(session)]
         if name == "start":
@@ -318,8 +329,13 @@ class DialogEngine:
         if question.id == Q.MENU:
             return self.start(str(value), session.step + 1)
         answers[question.key] = value
-        destination = machines.advance(self.machines[session.dialog], Q(session.state), answers)
         history = [*session.history, Step(state=session.state, keys=(question.key,))]
+        try:
+            destination = machines.advance(self.machines[session.dialog], Q(session.state), answers)
+        except (FindingsError, ValueError) as error:
+            # The routing grades what is known (e.g. CAPD typed in quick entry, then an adult
+            # age): answers that cannot be graded together are refused like at the result.
+            return session, [Reply(text=str(error), kind="error"), self._ask(session)]
         new = session.model_copy(
             update={
                 "state": destination.value,
@@ -346,6 +362,40 @@ class DialogEngine:
             return new, replies
         ask = self._ask(new)
         return new, [ask.model_copy(update={"text": prefix + ask.text})]
+
+    # --- quick entry: findings typed in one message ---
+
+    def _menu_choice(self, event: Event) -> bool:
+        """Whether text typed at the menu names one of its options (else it may be findings)."""
+        menu = self.questions[Q.MENU]
+        return _match(menu.choices, fold_typed(event.value).strip()) is not None
+
+    def _quick(self, session: Session, event: Event) -> tuple[Session, list[Reply]]:
+        if session.dialog != quick.QUICK:
+            read = self.quick.read(session, event.value)
+            if isinstance(read, str):
+                return session, [Reply(text=read, kind="error"), self._ask(session)]
+            return read
+        outcome = self.quick.handle(session, event)
+        if not isinstance(outcome, quick.Go):
+            return outcome
+        # The findings are answers held for their questions, as a reused context's are: the
+        # dialog routes over them and asks only the rest (one mechanism for both).
+        start = Session(
+            dialog=outcome.dialog,
+            state=self.flows[outcome.dialog].initial.value,
+            reserve=quick.implied(outcome.answers, self.questions),
+            guideline=session.guideline,
+            step=session.step + 1,
+        )
+        try:
+            new, replies = self._settle(start, event.at)
+        except (FindingsError, ValueError) as error:
+            new, replies = session, [Reply(text=str(error), kind="error")]
+        if any(r.kind == "error" for r in replies):
+            # Findings that cannot be graded together: say why; nothing is lost, retype or fix.
+            return session, [*(r for r in replies if r.kind == "error"), self.quick.ask(session)]
+        return new, replies
 
     # --- asking ---
 

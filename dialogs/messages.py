@@ -23,6 +23,7 @@ DIALOG_COMMANDS: Mapping[str, str] = MappingProxyType(
         "hlh": "hlh",
         "dose": "dose",
         "train": "rehearsal",
+        "quick": "quick",
     }
 )
 

@@ -212,6 +212,7 @@ MENU_OPTIONS: Final = {
     "hlh": "HLH/MAS screen",
     "dose": "Dose calculator",
     "rehearsal": "🎓 Training rehearsal",
+    "quick": "⚡ Quick entry",
 }
 CANCELLED: Final = "Stopped. Nothing was kept. Choose what to do next."
 NOTHING_TO_UNDO: Final = "This is the first question: nothing to undo."
@@ -328,6 +329,7 @@ COMMAND_MENU: Final = {
     "hlh": "HLH/MAS screen",
     "dose": "Dose calculator",
     "train": "Training rehearsal (simulated cases)",
+    "quick": "Quick entry: all findings in one message",
     "progress": "Your training progress",
     "back": "Undo the last answer",
     "cancel": "Stop this dialog",
@@ -636,3 +638,177 @@ HELP_FERRITIN: Final = (
 HELP_NO_GRADE: Final = "{label}: adds no grade"
 HELP_CRS_FEVER_ONLY: Final = "Without hypotension or hypoxia, fever alone is grade 1."
 HELP_OR: Final = " or "
+
+# --- quick entry: one message of findings in shorthand (dialogs/quick.py) ---
+QUICK_INTRO: Final = (
+    "⚡ Quick entry. Type the findings in one message, e.g.\n"
+    "39.1 norad NC 4L ICE 7 voice 70kg\n"
+    "I read them back for you to confirm, then ask only what is missing.\n"
+    "Words I know: temperature (39.1, 101 F, t 38.5), vasopressors by name, fluids, room air, "
+    "NC 4L, HFNC, mask, NRB, CPAP, BiPAP, intubated, no prior / toci / dex / paracetamol, "
+    "no other cause, ICE 7, CAPD 10, alert / drowsy / voice / touch / unarousable, "
+    "no seizures, NCSE, CSE, tremor, hemiparesis, papilloedema, CT normal, 45y, 70kg, toci x2. "
+    "A bare number that could be two things is asked."
+)
+QUICK_READ: Final = "I read: {items}"
+QUICK_NOT_UNDERSTOOD: Final = "I did not understand: {words}"
+QUICK_NOT_UNDERSTOOD_AGAIN: Final = "Some words were not understood (shown above)."
+QUICK_MORE: Final = "and {n} more"
+QUICK_NOT_USED: Final = "Not used for grading: {words}"
+QUICK_NOTHING: Final = (
+    "I found no findings there. Type them in one message, e.g. 39.1 norad NC 4L ICE 7 voice "
+    "70kg, or choose below."
+)
+QUICK_PROBLEMS: Final = "Nothing was recorded: {problems}. Send the findings again."
+QUICK_CONFLICT: Final = "two different answers for {what} ({values})"
+QUICK_DOES_NOT_FIT: Final = "{value} does not fit {other}"
+QUICK_CAPD_ADULT: Final = "the CAPD is for children under {age} (or developmental delay)"
+QUICK_ICE_CHILD: Final = "under {age} the CAPD replaces the ICE"
+QUICK_TOO_MANY_NUMBERS: Final = (
+    "{n} numbers without a word or unit; add them (e.g. 39.1 C, 70 kg, ICE 7)"
+)
+QUICK_NEEDS_NUMBER: Final = "'{word}' needs a number, e.g. {example}"
+QUICK_OUT_OF_RANGE: Final = "{what} must be {low}–{high}{unit}"
+QUICK_WHICH: Final = "What is {number}? Choose, so that nothing is guessed."
+QUICK_WHICH_NONE: Final = "None of these (ask me later)"
+QUICK_NEXT: Final = {
+    "assessment": "Next: full review (CRS + ICANS), asking only what is missing.",
+    "crs": "Next: CRS grade, asking only what is missing.",
+    "icans": "Next: ICANS grade, asking only what is missing.",
+}
+QUICK_CONFIRM: Final = "✓ Correct"
+QUICK_CONFIRM_IGNORING: Final = "✓ Correct, ignore the rest"
+QUICK_START_OVER: Final = "Start over"
+QUICK_RETYPE: Final = "Or type the findings again to replace them."
+QUICK_FLOW: Final = "Oxygen flow"
+QUICK_UNUSUAL: Final = " (unusual)"
+QUICK_HELP: Final = (
+    "Type the findings in one message, separated by spaces or commas. Numbers need a word or "
+    "unit where they could mean two things: t 38.5 or 38.5 C, 70kg, 45y, ICE 7, CAPD 10, NC 4L, "
+    "toci x2. Commands: back (start over), cancel (stop)."
+)
+QUICK_ITEMS: Final = {
+    "temperature": "Temperature {value}",
+    "weight": "Weight {value}",
+    "height": "Height {value}",
+    "flow": "{device} {flow} L/min",
+    "flow_no_device": "Oxygen {flow} L/min (device asked next)",
+    "ice": "ICE {score}/10",
+    "capd": "CAPD {score}",
+    "age": "Age {age}",
+    "csf": "CSF opening pressure {value} mmHg",
+    "stage": "stage {stage}",
+    "given": "Already given: {drugs}",
+    "toci_total": "Tocilizumab doses in total: {n}",
+    "toci_24h": "Tocilizumab doses in 24 h: {n}",
+    "toci_hours": "Last tocilizumab {n} h ago",
+    "pressors": "{names}",
+    "icp": "{signs}",
+}
+QUICK_VALUES: Final = {
+    "prior_treatment": {"[]": "No CRS treatment yet"},
+    "hypotension": {
+        "none": "No hypotension",
+        "fluids": "Fluids only",
+        "vasopressors": "Vasopressors (which: asked next)",
+    },
+    "oxygen": {
+        "none": "Room air",
+        "blow_by": "Blow-by oxygen",
+        "nasal_cannula": "Nasal cannula",
+        "high_flow_nasal_cannula": "High-flow nasal cannula",
+        "facemask": "Facemask",
+        "non_rebreather": "Non-rebreather mask",
+        "venturi": "Venturi mask",
+        "cpap": "CPAP",
+        "bipap": "BiPAP",
+        "mechanical_ventilation": "Intubated and ventilated",
+    },
+    "hypotension_other_cause": {"False": "No other cause for the hypotension"},
+    "hypoxia_cause": {
+        "crs": "No other cause for the hypoxia",
+        "comfort": "Oxygen for comfort only",
+    },
+    "consciousness": {
+        "alert": "Alert",
+        "wakes_spontaneously": "Drowsy, wakes spontaneously",
+        "wakes_to_voice": "Wakes to voice",
+        "wakes_to_touch": "Wakes only to touch",
+        "unarousable": "Unarousable",
+    },
+    "consciousness_from_sedation": {
+        "True": "Drowsiness from sedating drugs",
+        "False": "No sedating drugs",
+    },
+    "seizure": {
+        "none": "No seizures",
+        "brief_clinical": "Brief seizure, resolved",
+        "eeg_resolved": "EEG seizures, resolved with treatment",
+        "status_nonconvulsive": "Non-convulsive status",
+        "status_convulsive": "Convulsive status epilepticus",
+    },
+    "motor": {
+        "none": "No motor findings",
+        "tremor_or_myoclonus": "Tremor or myoclonus",
+        "focal_weakness": "Deep focal weakness",
+    },
+    "icp_signs": {"[]": "No signs of raised ICP"},
+    "imaging": {
+        "not_done": "No imaging yet",
+        "no_oedema": "Imaging: no oedema",
+        "focal_oedema": "Imaging: focal oedema",
+        "diffuse_oedema": "Imaging: diffuse oedema",
+    },
+    "age_years": {"adult": "Adult", "delay": "Developmental delay"},
+}
+QUICK_NAMES: Final = {
+    "antipyretic": "antipyretic",
+    "tocilizumab": "tocilizumab",
+    "steroids": "steroids",
+    "papilloedema": "Papilloedema",
+    "cranial_nerve_vi_palsy": "Cranial nerve VI palsy",
+    "posturing": "Posturing",
+    "cushings_triad": "Cushing's triad",
+}
+QUICK_NOTES: Final = {
+    "temperature": "Temperature (asked next)",
+    "oxygen": "Oxygen (device asked next)",
+    "seizure": "Seizure (which kind: asked next)",
+    "motor": "Weakness (focal or not: asked next)",
+    "imaging": "Oedema on imaging (focal or diffuse: asked next)",
+}
+QUICK_WHAT: Final = {
+    "temperature": "temperature",
+    "weight": "weight",
+    "height": "height",
+    "oxygen_flow_l_min": "oxygen flow",
+    "ice_score": "ICE score",
+    "capd_total": "CAPD total",
+    "age_years": "age",
+    "csf_opening_pressure_mmhg": "CSF opening pressure",
+    "papilloedema_stage": "papilloedema stage",
+    "toci_total": "tocilizumab doses",
+    "toci_hours": "hours since tocilizumab",
+    "prior_treatment": "treatment given",
+    "hypotension": "blood pressure support",
+    "oxygen": "oxygen",
+    "consciousness": "consciousness",
+    "consciousness_from_sedation": "sedation",
+    "seizure": "seizures",
+    "motor": "motor findings",
+    "icp_signs": "raised ICP signs",
+    "imaging": "imaging",
+    "hypoxia_cause": "the cause of the hypoxia",
+    "hypotension_other_cause": "the cause of the hypotension",
+    "toci_24h": "tocilizumab doses in 24 h",
+}
+QUICK_EXAMPLES: Final = {
+    "temperature": "t 38.5",
+    "weight": "wt 70",
+    "height": "ht 170",
+    "age": "age 45",
+    "ice": "ICE 7",
+    "capd": "CAPD 10",
+    "csf": "OP 25",
+    "stage": "papilloedema stage 2",
+}
