@@ -3,7 +3,9 @@
 Replays scripted on-call cases through the dialog engine. Each case answers whatever question
 the dialog asks, by the question's state name, so the script measures the flow as it is (a flow
 that asks less scores better). Prints, per case, the answers given until the first result and
-the visible lines of that result, against the targets of issue 9. Run:
+the visible lines of that result, against the targets of issue 9. A quick-entry case types its
+shorthand at the menu and taps "✓ Correct" (two messages), then answers whatever is still asked.
+Run:
 
     .venv/bin/python benchmarks/bench_bedside.py
 """
@@ -145,6 +147,8 @@ class Case:
     # Between dialogs: tap this option under the first result (counted as an answer) instead of
     # starting the next dialog from the menu; the real path a doctor takes.
     via: str | None = None
+    # Quick entry: this message of findings typed at the menu, then "✓ Correct" tapped.
+    quick: str | None = None
     # Count to the first plan shown (an emergency's first steps count), or to the full result.
     until: Literal["plan", "result"] = "plan"
 
@@ -178,6 +182,20 @@ CASES = (
     Case("  … then to the full plan", ("seizure",), SEIZING, None, until="result"),
     Case("Cushing's triad, 🚨 Raised ICP", ("icp",), RAISED_ICP, 2),
     Case("  … then to the full plan", ("icp",), RAISED_ICP, None, until="result"),
+    Case(
+        "CRS grade 3, adult, quick entry",
+        ("crs",),
+        ADULT_CRS3,
+        2,
+        quick="39.1 norad NC 4L no prior no other cause 70kg",
+    ),
+    Case(
+        "Quick entry, the example (full review)",
+        ("assessment",),
+        {**ADULT_CRS3, **ICANS_AFTER_ICE, "lvl": "wakes to voice"},
+        None,
+        quick="39.1 norad NC 4L ICE 7 voice 70kg",
+    ),
 )
 
 
@@ -197,6 +215,13 @@ def run(case: Case, engine: DialogEngine) -> tuple[int, int]:
             answers += 1
             if session.dialog != dialog:
                 raise SystemExit(f"{case.name}: {case.via!r} did not start {dialog!r}")
+        elif case.quick is not None:
+            session, replies = engine.handle(engine.new_session(), Event.text(case.quick))
+            confirm = replies[-1].options[0]  # "✓ Correct": the findings read back, confirmed
+            session, replies = engine.handle(session, Event.option(confirm.id, session.step))
+            answers += 2
+            if session.dialog != dialog:
+                raise SystemExit(f"{case.name}: quick entry started {session.dialog!r}")
         else:
             session, replies = engine.start(dialog)
         result = None
@@ -221,12 +246,12 @@ def run(case: Case, engine: DialogEngine) -> tuple[int, int]:
 def main() -> None:
     """Print the table of answers and visible lines per case, with the targets."""
     engine = bootstrap(Settings(guideline_dir=None)).engine
-    print(f"{'case':<40} {'answers':>8} {'target':>7} {'lines':>6} {'target':>7}")
+    print(f"{'case':<48} {'answers':>8} {'target':>7} {'lines':>6} {'target':>7}")
     for case in CASES:
         answers, lines = run(case, engine)
         target = "-" if case.target_answers is None else f"≤{case.target_answers}"
         print(
-            f"{case.name:<40} {answers:>8} {target:>7} {lines:>6} {'≤' + str(case.target_lines):>7}"
+            f"{case.name:<48} {answers:>8} {target:>7} {lines:>6} {'≤' + str(case.target_lines):>7}"
         )
 
 

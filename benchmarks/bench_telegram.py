@@ -61,13 +61,16 @@ from telegram.warnings import PTBUserWarning
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.app import DIALOG_COMMANDS  # noqa: E402
 from bot.bootstrap import Parts, bootstrap  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.store import Store  # noqa: E402
 from bot.telegram_render import callback_data, keyboard, parse_callback, to_messages  # noqa: E402
 from dialogs.engine import DialogEngine  # noqa: E402
-from dialogs.messages import Event, Reply  # noqa: E402
+from dialogs.messages import (  # noqa: E402
+    DIALOG_COMMANDS,
+    Event,
+    Reply,
+)
 from dialogs.session import Session  # noqa: E402
 
 TOKEN = "1:bench"  # noqa: S105 - a fake token for an offline request object

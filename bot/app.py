@@ -68,7 +68,7 @@ from bot.telegram_render import (
 from dialogs import texts
 from dialogs.engine import DialogEngine
 from dialogs.guideline import Guideline
-from dialogs.messages import Command, Event, Reply
+from dialogs.messages import DIALOG_COMMANDS, Command, Event, Reply
 from dialogs.session import Session
 
 __all__ = ["Bot", "GatedRequest", "SafeUpdatesRequest", "build_application", "send_with_retry"]
@@ -78,17 +78,6 @@ App = Application[Any, Any, Any, Any, Any, Any]
 Hook = Callable[[App], Coroutine[Any, Any, None]]
 _T = TypeVar("_T")
 
-DIALOG_COMMANDS = {
-    "seizure": "seizure",
-    "icp": "icp",
-    "assess": "assessment",
-    "crs": "crs",
-    "icans": "icans",
-    "ice": "ice",
-    "hlh": "hlh",
-    "dose": "dose",
-    "train": "rehearsal",
-}
 ENGINE_COMMANDS: dict[str, Command] = {
     "back": "back",
     "cancel": "cancel",

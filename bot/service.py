@@ -239,9 +239,13 @@ class ChatService:
         stamp = datetime.fromtimestamp(now, self.timezone).strftime("%Y-%m-%d %H:%M %Z")
         if start is not None:
             dialog, before = start
-            step = session.step + 1 if stored else 0
-            # The chat's patient context is carried into the dialog (offered, never reused).
-            new, replies = self.engine.begin(session, dialog, step, at=stamp)
+            # Mid-dialog, a start asks before discarding the answers (the engine decides); the
+            # chat's patient context is carried into the dialog (offered, never reused).
+            new, replies = (
+                self.engine.open(session, dialog, stamp)
+                if stored
+                else self.engine.begin(session, dialog, 0, at=stamp)
+            )
             replies = [*before, *replies]
         elif event is not None and event.kind == "text" and (fresh or not _shown(stored, date)):
             if not fresh and stored is not None:

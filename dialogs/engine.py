@@ -7,6 +7,7 @@ built per user and the session stays the only per-chat state.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from typing import Any
 
 from transitions import Machine
 
-from dialogs import context, machines, texts
+from dialogs import context, machines, quick, texts
 from dialogs.assessment import assess
 from dialogs.careplan import first_steps
 from dialogs.dosing import compute_dose
@@ -30,7 +31,7 @@ from dialogs.grading import (
 )
 from dialogs.guideline import Guideline
 from dialogs.handover import handover
-from dialogs.messages import COMMANDS, Event, Option, Reply
+from dialogs.messages import COMMANDS, DIALOG_COMMANDS, Event, Option, Reply
 from dialogs.questions import Choice, Q, Question, Questions, ice_score
 from dialogs.render import render_assessment, render_doses, render_first_steps
 from dialogs.session import Answer, Change, PatientContext, Session, Step
@@ -48,11 +49,13 @@ MULTI_DONE = "done"
 SAME = "same"
 FIX = "fix"
 NEXT = "next"  # the options under a result
+DISCARD = "discard"  # the prefix of the "Discard / Keep going" options
+# Typed answers to it: its words, yes/no, or the option's position (1 discards, 2 keeps).
+_DISCARD_YES = ("discard", "yes", "y", "1")
+_DISCARD_NO = ("keep going", "keep", "no", "n", "2")
 _SPLIT = re.compile(r"\s*(?:,|;|\+|/|\band\b|&)\s*")
 # Dialogs whose result ends with a handover summary to paste into the notes.
 _HANDOVER_DIALOGS = ("assessment", "crs", "icans", "seizure", "icp")
-# Commands that start an emergency entry from anywhere (their dialogs have the same names).
-_EMERGENCY_COMMANDS = ("seizure", "icp")
 _UNKNOWN_LABELS = {
     "papilloedema_stage": ("papilloedema stage", "pathway needs staging and opening pressure"),
     "csf_opening_pressure_mmhg": ("CSF opening pressure", "pathway chosen without it"),
@@ -95,6 +98,16 @@ class DialogEngine:
         self.flows = flows
         self.machines = {name: build_machine(flow) for name, flow in flows.items()}
         self.rehearsal = Rehearsal(bank)
+        self.words = texts.CHAT
+        self.quick = quick.QuickEntry(questions)
+
+    def with_words(self, words: texts.Words) -> DialogEngine:
+        """The same engine (same machines) speaking a transport's words, e.g. the console's."""
+        engine = copy.copy(self)
+        engine.words = words
+        engine.rehearsal = copy.copy(self.rehearsal)
+        engine.rehearsal.words = words
+        return engine
 
     # --- entry points ---
 
@@ -106,6 +119,8 @@ class DialogEngine:
         """Start a dialog (or the menu) from its first question."""
         if dialog == "rehearsal":
             return self.rehearsal.start(step, self.guideline.version)
+        if dialog == quick.QUICK:
+            return self.quick.start(step, self.guideline.version)
         if dialog not in self.flows:
             session = Session(guideline=self.guideline.version, step=step)
             return session, [self._ask(session)]
@@ -117,8 +132,33 @@ class DialogEngine:
         )
         return session, [self._ask(session)]
 
+    def unsaved(self, session: Session) -> int:
+        """How many answers leaving this session now would discard (0 at a menu or result)."""
+        if session.dialog not in self.flows or session.state in (Q.RESULT.value, FIX, SAME):
+            # The menu; a result (its answers stay for a change until expiry); training
+            # answers are recorded as they are given.
+            return 0
+        return len(session.history)
+
+    def open(
+        self, session: Session, dialog: str, at: str | None = None
+    ) -> tuple[Session, list[Reply]]:
+        """Start a dialog (or the menu) from this session, asking first if answers would go;
+        the patient context is carried (offered, never used)."""
+        if self.unsaved(session) == 0:
+            return self.begin(session, dialog, session.step + 1, at)
+        new = session.model_copy(
+            update={"discard": dialog, "step": session.step + 1, "pending": None, "selection": []}
+        )
+        return new, [self._discard_ask(new)]
+
     def handle(self, session: Session, event: Event) -> tuple[Session, list[Reply]]:
         """Apply one event to a session; return the new session and the replies to send."""
+        if session.discard is not None:
+            return self._discard_answer(session, event)
+        dialog = _typed_dialog(event)
+        if dialog is not None:
+            return self.open(session, dialog, event.at)
         if session.dialog in self.flows and session.state in (SAME, FIX, Q.RESULT.value):
             new, replies = self._between(session, event)
         else:
@@ -144,10 +184,14 @@ class DialogEngine:
                 return self._command(session, typed)
             new, replies = self.rehearsal.handle(session, event)
             return (new, replies) if replies else self.start("menu", session.step + 1)
+        if session.dialog == quick.QUICK:
+            return self._command(session, typed) if typed else self._quick(session, event)
         if event.kind == "option" and event.step is not None and event.step != session.step:
             return session, [Reply(text=texts.STALE, kind="stale"), self._ask(session)]
         if typed is not None:
             return self._command(session, typed)
+        if session.state == Q.MENU.value and event.kind == "text" and not self._menu_choice(event):
+            return self._quick(session, event)  # findings typed at the menu: quick entry
         question = self.questions[Q(session.state)]
         prefix = f"{question.id.value}."
         if session.pending is not None and event.value not in (
@@ -177,14 +221,15 @@ class DialogEngine:
     # --- commands ---
 
     def _command(self, session: Session, name: str) -> tuple[Session, list[Reply]]:
-        if name == "help":
-            again = (
-                self.rehearsal.ask(session)
-                if session.dialog == "rehearsal"
-                else [self._ask(session)]
+        if session.dialog == quick.QUICK and name in ("help", "back"):
+            return (
+                (session, self.quick.help(session)) if name == "help" else self.quick.back(session)
             )
-            return session, [Reply(text=texts.HELP, kind="info"), *again]
-        if name in ("start", "cancel"):
+        if name == "help":
+            return session, [Reply(text=self._help(session), kind="info"), *self._again(session)]
+        if name == "start":
+            return self.open(session, "menu")
+        if name == "cancel":
             menu, replies = self.start("menu", session.step + 1)
             notice = (
                 [Reply(text=texts.CANCELLED, kind="info")]
@@ -192,8 +237,6 @@ class DialogEngine:
                 else []
             )
             return menu, notice + replies
-        if name in _EMERGENCY_COMMANDS:
-            return self.start(name, session.step + 1)
         if name == "restart":
             return self.start(session.dialog, session.step + 1)
         if session.dialog == "rehearsal":
@@ -223,6 +266,58 @@ class DialogEngine:
         )
         return new, [self._ask(new)]
 
+    # --- help, and "Discard / Keep going" ---
+
+    def _again(self, session: Session) -> list[Reply]:
+        """The current question again (the rehearsal's own, in training)."""
+        if session.dialog == "rehearsal":
+            return self.rehearsal.ask(session)
+        return [self._ask(session)]
+
+    def _help(self, session: Session) -> str:
+        """Help at the current question: what it means and how it grades, then how to answer."""
+        general = f"{self.words.help_how}\n{texts.HELP_COMMANDS}"
+        outside = session.state in (Q.RESULT.value, SAME, FIX)  # states no question owns
+        if session.dialog not in self.flows or outside or session.discard:
+            return general
+        about = self.questions[Q(session.state)].help
+        return f"{texts.HELP_ABOUT}\n{about}\n\n{general}" if about else general
+
+    def _discard_ask(self, session: Session) -> Reply:
+        what = texts.MENU_OPTIONS.get(session.discard or "menu", texts.DISCARD_WHAT_MENU)
+        return Reply(
+            text=texts.DISCARD_ASK.format(what=what, n=self.unsaved(session)),
+            options=(
+                Option(id=f"{DISCARD}.yes", label=texts.DISCARD_YES),
+                Option(id=f"{DISCARD}.no", label=texts.DISCARD_NO),
+            ),
+            expects="choice",
+        )
+
+    def _discard_answer(self, session: Session, event: Event) -> tuple[Session, list[Reply]]:
+        """The answer to "Discard / Keep going"; anything else asks it again."""
+        if event.kind == "option" and event.step is not None and event.step != session.step:
+            return session, [Reply(text=texts.STALE, kind="stale"), self._discard_ask(session)]
+        said = event.value.strip().lower().lstrip("/")
+        dialog = _typed_dialog(event)
+        if dialog is not None or said == "start":
+            # Another "start" while asking: the question stands, for the newest target.
+            new = session.model_copy(update={"discard": dialog or "menu"})
+            return new, [self._discard_ask(new)]
+        if event.value == f"{DISCARD}.yes" or (event.kind == "text" and said in _DISCARD_YES):
+            return self.begin(session, session.discard or "menu", session.step + 1, event.at)
+        keep = session.model_copy(update={"discard": None, "step": session.step + 1})
+        if event.value == f"{DISCARD}.no" or said in (*_DISCARD_NO, "back"):
+            return keep, self._again(keep)
+        if said == "help":
+            return session, [
+                Reply(text=self._help(session), kind="info"),
+                self._discard_ask(session),
+            ]
+        if said in COMMANDS:  # cancel, restart: as anywhere else, on the kept dialog
+            return self._command(keep, said)
+        return session, [Reply(text=texts.DISCARD_CHOOSE, kind="error"), self._discard_ask(session)]
+
     # --- recording an answer and moving on ---
 
     def _record(
@@ -237,8 +332,13 @@ class DialogEngine:
         if question.id == Q.MENU:
             return self.start(str(value), session.step + 1)
         answers[question.key] = value
-        destination = machines.advance(self.machines[session.dialog], Q(session.state), answers)
         history = [*session.history, Step(state=session.state, keys=(question.key,))]
+        try:
+            destination = machines.advance(self.machines[session.dialog], Q(session.state), answers)
+        except (FindingsError, ValueError) as error:
+            # The routing grades what is known (e.g. CAPD typed in quick entry, then an adult
+            # age): answers that cannot be graded together are refused like at the result.
+            return session, [Reply(text=str(error), kind="error"), self._ask(session)]
         new = session.model_copy(
             update={
                 "state": destination.value,
@@ -272,6 +372,40 @@ class DialogEngine:
         ask = self._ask(new)
         return new, [ask.model_copy(update={"text": prefix + ask.text})]
 
+    # --- quick entry: findings typed in one message ---
+
+    def _menu_choice(self, event: Event) -> bool:
+        """Whether text typed at the menu names one of its options (else it may be findings)."""
+        menu = self.questions[Q.MENU]
+        return _match(menu.choices, fold_typed(event.value).strip()) is not None
+
+    def _quick(self, session: Session, event: Event) -> tuple[Session, list[Reply]]:
+        if session.dialog != quick.QUICK:
+            read = self.quick.read(session, event.value)
+            if isinstance(read, str):
+                return session, [Reply(text=read, kind="error"), self._ask(session)]
+            return read
+        outcome = self.quick.handle(session, event)
+        if not isinstance(outcome, quick.Go):
+            return outcome
+        # The findings are answers held for their questions, as a reused context's are: the
+        # dialog routes over them and asks only the rest (one mechanism for both).
+        start = Session(
+            dialog=outcome.dialog,
+            state=self.flows[outcome.dialog].initial.value,
+            reserve=quick.implied(outcome.answers, self.questions),
+            guideline=session.guideline,
+            step=session.step + 1,
+        )
+        try:
+            new, replies = self._settle(start, event.at)
+        except (FindingsError, ValueError) as error:
+            new, replies = session, [Reply(text=str(error), kind="error")]
+        if any(r.kind == "error" for r in replies):
+            # Findings that cannot be graded together: say why; nothing is lost, retype or fix.
+            return session, [*(r for r in replies if r.kind == "error"), self.quick.ask(session)]
+        return new, replies
+
     # --- asking ---
 
     def _ask(self, session: Session) -> Reply:
@@ -291,6 +425,7 @@ class DialogEngine:
                 for o in options
             ]
             options.append(Option(id=f"{question.id.value}.{MULTI_DONE}", label=texts.DONE))
+            text += "\n" + self.words.multi_hint
             if session.selection:
                 text += "\n" + texts.SELECTED.format(items=", ".join(session.selection))
         return Reply(text=text, options=tuple(options), expects=question.kind)
@@ -403,13 +538,13 @@ class DialogEngine:
         for part in parts:
             choice = _match(visible, part)
             if choice is None:
-                return _Parsed(error=texts.ACCEPTED_MULTI)
+                return _Parsed(error=self.words.multi)
             if choice.key == question.none_key:
                 return _Parsed(value=[])
             if choice.key not in chosen:
                 chosen.append(choice.key)
         if not chosen:
-            return _Parsed(error=texts.ACCEPTED_MULTI)
+            return _Parsed(error=self.words.multi)
         return _Parsed(value=_in_order(question, chosen))
 
     def _accepted(self, question: Question, visible: Sequence[Choice]) -> str:
@@ -417,7 +552,7 @@ class DialogEngine:
             if question.quantity is not None:
                 needed = texts.NEED_NUMBER.format(example=example(question.quantity))
                 if visible:
-                    needed += " " + texts.ACCEPTED_CHOICE.format(n=len(visible))
+                    needed += " " + self.words.choose.format(n=len(visible))
                 return needed
             assert question.bounds is not None
             low, high = question.bounds
@@ -425,11 +560,11 @@ class DialogEngine:
             template = texts.ACCEPTED_INTEGER if question.integer else texts.ACCEPTED_NUMBER
             accepted = template.format(low=fmt(low), high=fmt(high), unit=unit)
             if visible:
-                accepted += " " + texts.ACCEPTED_CHOICE.format(n=len(visible))
+                accepted += " " + self.words.choose.format(n=len(visible))
             return accepted
         if question.kind == "multi":
-            return texts.ACCEPTED_MULTI
-        return texts.ACCEPTED_CHOICE.format(n=len(visible))
+            return self.words.multi
+        return self.words.choose.format(n=len(visible))
 
     # --- results ---
 
@@ -749,7 +884,10 @@ class DialogEngine:
         """An event at the offer, at the list of answers, or under a result."""
         name = event.value if event.kind == "command" else _typed_command(event)
         if name == "help":
-            return session, [Reply(text=texts.HELP, kind="info"), self._between_ask(session)]
+            return session, [
+                Reply(text=self._help(session), kind="info"),
+                self._between_ask(session),
+            ]
         if name == "back" and session.state == SAME:
             return session, [
                 Reply(text=texts.NOTHING_TO_UNDO, kind="info"),
@@ -879,16 +1017,19 @@ def _after_steps(steps: list[Reply], replies: list[Reply]) -> list[Reply]:
     return [*steps, *replies[:-1], last]
 
 
+def _typed_dialog(event: Event) -> str | None:
+    """A dialog command typed as text ('/crs'): the dialog it starts. Only with the slash, as
+    'ice' or 'crs' alone can be an answer."""
+    typed = event.value.strip().lower()
+    if event.kind != "text" or not typed.startswith("/"):
+        return None
+    return DIALOG_COMMANDS.get(typed[1:])
+
+
 def _typed_command(event: Event) -> str | None:
     """A command typed as text ('back', '/help'), if the text is one."""
-    raw = event.value.strip().lower()
-    typed = raw.lstrip("/")
-    if event.kind != "text" or typed not in COMMANDS:
-        return None
-    # Without its slash "seizure" may be an answer (at "Seizures?"): it must not discard the dialog.
-    if typed in _EMERGENCY_COMMANDS and not raw.startswith("/"):
-        return None
-    return typed
+    typed = event.value.strip().lower().lstrip("/")
+    return typed if event.kind == "text" and typed in COMMANDS else None
 
 
 def _in_order(question: Question, keys: Sequence[str]) -> list[str]:

@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["COMMANDS", "Attempt", "Command", "Event", "Fold", "Option", "Reply"]
+__all__ = ["COMMANDS", "DIALOG_COMMANDS", "Attempt", "Command", "Event", "Fold", "Option", "Reply"]
 
-Command = Literal["start", "back", "cancel", "restart", "help", "seizure", "icp"]
-# "seizure" and "icp" start an emergency entry from anywhere, as /seizure and /icp.
-COMMANDS: tuple[Command, ...] = ("start", "back", "cancel", "restart", "help", "seizure", "icp")
+Command = Literal["start", "back", "cancel", "restart", "help"]
+COMMANDS: tuple[Command, ...] = ("start", "back", "cancel", "restart", "help")
+# Commands that start a dialog: the name typed after '/' and the dialog it starts. Every
+# transport reads this one table (Telegram's command handlers, the console's '/crs').
+DIALOG_COMMANDS: Mapping[str, str] = MappingProxyType(
+    {
+        # The emergency entries first (issue 9): /seizure and /icp.
+        "seizure": "seizure",
+        "icp": "icp",
+        "assess": "assessment",
+        "crs": "crs",
+        "icans": "icans",
+        "ice": "ice",
+        "hlh": "hlh",
+        "dose": "dose",
+        "train": "rehearsal",
+        "quick": "quick",
+    }
+)
 
 
 class _Frozen(BaseModel):
@@ -42,7 +60,7 @@ class Event(_Frozen):
 
     @classmethod
     def command(cls, name: Command) -> Event:
-        """A command: start, back, cancel, restart, help, or an emergency entry."""
+        """A command: start, back, cancel, restart or help."""
         return cls(kind="command", value=name)
 
 
@@ -80,7 +98,7 @@ class Reply(_Frozen):
     folds: tuple[Fold, ...] = ()
     options: tuple[Option, ...] = ()
     # "stale": a tap on a question that has moved on (the transport says so on the tap itself).
-    # "first_steps": an emergency protocol's first steps, sent before the dialog's last question.
+    # "first_steps": an emergency protocol's first steps, sent before the questions that refine it.
     kind: Literal["question", "error", "stale", "result", "info", "notice", "first_steps"] = (
         "question"
     )

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Literal
 
 from dialogs import texts
 from dialogs.guideline import Guideline, GuidelineError
-from dialogs.guideline.schema import IceTask
+from dialogs.guideline.schema import Band, IceTask
 from dialogs.session import Answer, whole
 from dialogs.units import HEIGHT, TEMPERATURE, WEIGHT, Quantity
 from dialogs.vocab import (
@@ -21,7 +21,17 @@ from dialogs.vocab import (
     Vasopressor,
 )
 
-__all__ = ["ICE_STATES", "Choice", "Q", "Question", "Questions", "build_questions", "ice_score"]
+__all__ = [
+    "CAPD_STATES",
+    "ICE_STATES",
+    "Choice",
+    "Q",
+    "Question",
+    "Questions",
+    "build_questions",
+    "capd_total",
+    "ice_score",
+]
 
 Answers = Mapping[str, Answer]
 
@@ -50,6 +60,14 @@ class Q(StrEnum):
     ICE_WRITING = "writing"
     ICE_COUNTING = "counting"
     CAPD = "capd"
+    CAPD_1 = "capd1"
+    CAPD_2 = "capd2"
+    CAPD_3 = "capd3"
+    CAPD_4 = "capd4"
+    CAPD_5 = "capd5"
+    CAPD_6 = "capd6"
+    CAPD_7 = "capd7"
+    CAPD_8 = "capd8"
     CONSCIOUSNESS = "lvl"
     SEDATION = "sed"
     SEIZURE = "seiz"
@@ -80,6 +98,10 @@ class Q(StrEnum):
 ICE_STATES: tuple[Q, ...] = (
     Q.ICE_YEAR, Q.ICE_MONTH, Q.ICE_CITY, Q.ICE_HOSPITAL,
     Q.ICE_COMMANDS, Q.ICE_NAMING, Q.ICE_WRITING, Q.ICE_COUNTING,
+)  # fmt: skip
+# The guided CAPD, one item a message; the guideline's item count must match (checked at build).
+CAPD_STATES: tuple[Q, ...] = (
+    Q.CAPD_1, Q.CAPD_2, Q.CAPD_3, Q.CAPD_4, Q.CAPD_5, Q.CAPD_6, Q.CAPD_7, Q.CAPD_8,
 )  # fmt: skip
 
 
@@ -112,6 +134,9 @@ class Question:
     # Multi-choice: the choice key that means "none of these" (clears the rest).
     none_key: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # What 'help' says at this question: what it means and how its answer grades, from the
+    # sources. Empty: the general help only.
+    help: str = ""
 
     def text(self, answers: Answers) -> str:
         """The prompt for the answers so far."""
@@ -149,6 +174,17 @@ def ice_score(answers: Answers) -> int | None:
     return sum(int(v) for v in values if isinstance(v, bool | int))
 
 
+def capd_total(answers: Answers) -> int | None:
+    """The CAPD total: typed, or the sum of the guided items once every one is answered."""
+    typed = whole(answers.get("capd_total"))
+    if typed is not None:
+        return typed
+    values = [whole(answers.get(f"capd.{state.value}")) for state in CAPD_STATES]
+    if answers.get("capd_total") != "guide" or any(v is None for v in values):
+        return None
+    return sum(v for v in values if v is not None)
+
+
 def _ice_tasks(guideline: Guideline) -> tuple[IceTask, ...]:
     """The guideline's ICE tasks in the order the dialog asks them (by id, one per state)."""
     tasks = {task.id: task for task in guideline.icans.ice_tasks}
@@ -161,24 +197,32 @@ def _ice_tasks(guideline: Guideline) -> tuple[IceTask, ...]:
 def _ice_prompt(tasks: tuple[IceTask, ...], index: int) -> Callable[[Answers], str]:
     """The prompt of the index-th ICE task, with the running total of the tasks asked so far."""
     task = tasks[index]
+    most = sum(t.points for t in tasks)
 
     def prompt(answers: Answers) -> str:
-        score = asked = 0
+        score = 0
         for earlier in tasks:
             value = answers.get(f"ice.{earlier.id}")
-            if value is None:
-                continue
-            asked += earlier.points
             score += int(value) if isinstance(value, bool | int) else 0
-        return texts.ICE_STEP.format(n=index + 1, score=score, asked=asked, prompt=task.prompt)
+        return texts.ICE_TASK_STEP.format(
+            n=index + 1, total=len(tasks), score=score, most=most, prompt=task.prompt
+        )
 
     return prompt
 
 
 def _ice_questions(guideline: Guideline) -> list[Question]:
     tasks = _ice_tasks(guideline)
+    most = sum(t.points for t in tasks)
     questions = []
     for index, state in enumerate(ICE_STATES):
+        task = tasks[index]
+        help_text = {
+            Q.ICE_WRITING: texts.HELP_ICE_WRITING,
+            Q.ICE_NAMING: texts.HELP_ICE_NAMING,
+        }.get(state) or texts.HELP_ICE_TASK.format(
+            prompt=task.prompt, points=task.points, total=most
+        )
         if state == Q.ICE_NAMING:
             choices = tuple(Choice(str(n), f"{n} of 3 named", n, (f"{n}",)) for n in (3, 2, 1, 0))
         else:
@@ -196,18 +240,172 @@ def _ice_questions(guideline: Guideline) -> list[Question]:
                 ),
             )
         questions.append(
-            Question(state, "choice", f"ice.{state.value}", _ice_prompt(tasks, index), choices)
+            Question(
+                state,
+                "choice",
+                f"ice.{state.value}",
+                _ice_prompt(tasks, index),
+                choices,
+                help=help_text,
+            )
         )
     return questions
 
 
+def _capd_prompt(guideline: Guideline, index: int) -> Callable[[Answers], str]:
+    """The prompt of the index-th CAPD item, with the running total of the items scored."""
+    paediatrics = guideline.icans.paediatrics
+
+    def prompt(answers: Answers) -> str:
+        score = sum(whole(answers.get(f"capd.{s.value}")) or 0 for s in CAPD_STATES)
+        return texts.CAPD_ITEM_STEP.format(
+            n=index + 1, total=paediatrics.capd_items, score=score, most=paediatrics.capd_item_max
+        )
+
+    return prompt
+
+
+def _capd_questions(guideline: Guideline, help_text: str) -> list[Question]:
+    """The guided CAPD: one question an item, each scored 0 to the item maximum."""
+    paediatrics = guideline.icans.paediatrics
+    if paediatrics.capd_items != len(CAPD_STATES):
+        raise GuidelineError(
+            f"icans_grading.toml: paediatrics: capd_items is {paediatrics.capd_items}; "
+            f"the guided CAPD asks {len(CAPD_STATES)}"
+        )
+    most = paediatrics.capd_item_max
+    return [
+        Question(
+            state,
+            "number",
+            f"capd.{state.value}",
+            _capd_prompt(guideline, index),
+            tuple(Choice(str(n), str(n), n) for n in range(most + 1)),
+            bounds=(0, most),
+            integer=True,
+            help=help_text,
+        )
+        for index, state in enumerate(CAPD_STATES)
+    ]
+
+
+def _bands(bands: Sequence[Band], low_band: str | None = None) -> str:
+    """Score bands as words: '7–9 grade 1 · 3–6 grade 2 …' (the lowest-grade band first)."""
+    parts = []
+    for band in sorted(bands, key=lambda b: (b.grade, b.low)):
+        if band.grade == 0:
+            template = texts.HELP_BAND_NONE
+        elif low_band is not None and band.grade == 1:
+            template = low_band
+        else:
+            template = texts.HELP_BAND
+        # A one-score band reads as that score ("10", not "10–10").
+        span = str(band.low) if band.low == band.high else f"{band.low}–{band.high}"
+        parts.append(template.format(span=span, grade=band.grade))
+    return " · ".join(parts)
+
+
+def _rows(rows: Iterable[tuple[str, int]]) -> str:
+    """'label: grade n' lines for a help text."""
+    return "\n".join(
+        "• "
+        + (texts.HELP_GRADES if grade else texts.HELP_NO_GRADE).format(
+            label=texts.sentence_case(label), grade=grade
+        )
+        for label, grade in rows
+    )
+
+
+def _either(items: Sequence[str]) -> str:
+    """'a, b or c'."""
+    return ", ".join(items[:-1]) + texts.HELP_OR + items[-1] if len(items) > 1 else items[0]
+
+
+def _help_texts(guideline: Guideline) -> dict[Q, str]:
+    """What 'help' says at each question, built from the guideline's own tables."""
+    crs, icans = guideline.crs, guideline.icans
+    nasal = next(o for o in crs.oxygen if o.low_flow_max_l_min is not None)
+    low = f"{nasal.low_flow_max_l_min:g}"
+    tasks = _ice_tasks(guideline)
+    paediatrics = icans.paediatrics
+    capd = texts.HELP_CAPD.format(
+        n=paediatrics.capd_items,
+        most=paediatrics.capd_item_max,
+        total=paediatrics.capd_items * paediatrics.capd_item_max,
+        bands=_bands(icans.capd_bands, texts.HELP_CAPD_BAND_LOW),
+    )
+    age = texts.HELP_AGE.format(age=paediatrics.age_below_years)
+    threshold = crs.fever.threshold_c
+    icp, hlh = guideline.raised_icp.thresholds, guideline.hlh.criteria
+    return {
+        Q.TEMPERATURE: texts.HELP_TEMPERATURE.format(
+            threshold=f"{threshold:.1f}", fahrenheit=f"{threshold * 9 / 5 + 32:.1f}"
+        ),
+        Q.PRIOR: texts.HELP_PRIOR.format(
+            treatments=_either([t.value for t in crs.fever_waiver.treatments])
+        ),
+        # "None" rows are left out: without hypotension or hypoxia, fever alone is grade 1.
+        Q.BP: texts.HELP_BP.format(
+            rows=_rows((h.label, h.grade) for h in crs.hypotension if h.level != "none")
+        )
+        + "\n"
+        + texts.HELP_CRS_FEVER_ONLY,
+        Q.PRESSORS: texts.HELP_PRESSORS.format(
+            counted=", ".join(v.name for v in crs.vasopressors if v.counted)
+        ),
+        Q.BP_CAUSE: texts.HELP_CAUSE,
+        Q.O2_CAUSE: texts.HELP_CAUSE,
+        Q.OXYGEN: texts.HELP_OXYGEN.format(
+            low=low,
+            rows=_rows(
+                (o.label + (f" (≤ {low} L/min)" if o is nasal else ""), o.grade)
+                for o in crs.oxygen
+                if o.device.value != "none"
+            ),
+        ),
+        Q.FLOW: texts.HELP_FLOW.format(low=low, grade=nasal.grade, above=nasal.grade_above),
+        Q.AGE: age,
+        Q.TOOL: age,
+        Q.ICE_ENTRY: texts.HELP_ICE.format(
+            rows="\n".join(f"• {t.prompt} ({t.points})" for t in tasks),
+            bands=_bands(icans.ice_bands),
+        ),
+        Q.CAPD: capd,
+        Q.CONSCIOUSNESS: texts.HELP_CONSCIOUSNESS.format(
+            rows=_rows((r.label, r.grade) for r in icans.consciousness)
+        ),
+        Q.SEDATION: texts.HELP_SEDATION,
+        Q.SEIZURE: texts.HELP_SEIZURE.format(rows=_rows((r.label, r.grade) for r in icans.seizure)),
+        Q.MOTOR: texts.HELP_MOTOR.format(grade=max(r.grade for r in icans.motor)),
+        Q.ICP: texts.HELP_ICP.format(rows=_rows((r.label, r.grade) for r in icans.icp_signs)),
+        Q.IMAGING: texts.HELP_IMAGING.format(rows=_rows((r.label, r.grade) for r in icans.imaging)),
+        Q.STAGE: texts.HELP_STAGE.format(
+            severe=icp.severe_papilloedema_stage,
+            mild=icp.severe_papilloedema_stage - 1,
+            mmhg=f"{icp.opening_pressure_mmhg:g}",
+        ),
+        Q.CSF: texts.HELP_CSF.format(mmhg=f"{icp.opening_pressure_mmhg:g}"),
+        Q.CONCURRENT_CRS: texts.HELP_CONCURRENT_CRS,
+        Q.FERRITIN: texts.HELP_FERRITIN.format(
+            ferritin=f"{hlh.ferritin_above_ng_ml:,.0f}",
+            needed=hlh.minimum_of_findings,
+            rows="\n".join(f"• {f.label}" for f in guideline.hlh.findings),
+        ),
+    }
+
+
 def _consciousness_prompt(answers: Answers) -> str:
-    return texts.Q_CONSCIOUSNESS_ICE0 if ice_score(answers) == 0 else texts.Q_CONSCIOUSNESS
+    prompt = texts.Q_CONSCIOUSNESS_ICE0 if ice_score(answers) == 0 else texts.Q_CONSCIOUSNESS
+    capd = capd_total(answers)
+    if answers.get("capd_total") == "guide" and capd is not None:
+        # The guided CAPD's total, shown once, as the typed total would have been.
+        prompt = texts.CAPD_TOTAL.format(total=capd) + "\n" + prompt
+    return prompt
 
 
 def _not_scored_above_zero(answers: Answers) -> bool:
     """'Unarousable' is not offered once the patient has scored on the ICE or CAPD."""
-    capd = whole(answers.get("capd_total"))
+    capd = capd_total(answers)
     score = capd if capd is not None else ice_score(answers)
     return not (score is not None and score > 0)
 
@@ -254,6 +452,9 @@ def build_questions(guideline: Guideline) -> Questions:
     oxygen_labels = {o.device.value: o.label for o in guideline.crs.oxygen}
     # Below this age the CAPD replaces the ICE (data); the age choices are built from it.
     cutoff = icans.paediatrics.age_below_years
+    paediatrics = icans.paediatrics
+    capd_most = paediatrics.capd_items * paediatrics.capd_item_max
+    helps = _help_texts(guideline)
     questions = [
         Question(
             Q.MENU,
@@ -406,8 +607,14 @@ def build_questions(guideline: Guideline) -> Questions:
             Q.CAPD,
             "number",
             "capd_total",
-            texts.Q_CAPD,
+            texts.Q_CAPD_GUIDED.format(most=capd_most, n=paediatrics.capd_items),
             (
+                Choice(
+                    "guide",
+                    texts.CAPD_GUIDE.format(n=paediatrics.capd_items),
+                    "guide",
+                    ("guide", "guide me"),
+                ),
                 Choice(
                     "unwakeable",
                     texts.ICE_CANNOT_WAKE,
@@ -415,9 +622,10 @@ def build_questions(guideline: Guideline) -> Questions:
                     ("cannot be woken", "unarousable"),
                 ),
             ),
-            bounds=(0, 32),
+            bounds=(0, capd_most),
             integer=True,
         ),
+        *_capd_questions(guideline, helps[Q.CAPD]),
         Question(
             Q.CONSCIOUSNESS,
             "choice",
@@ -589,7 +797,7 @@ def build_questions(guideline: Guideline) -> Questions:
             unit="h",
         ),
     ]
-    return {q.id: q for q in questions}
+    return {q.id: replace(q, help=helps.get(q.id, q.help)) for q in questions}
 
 
 def _grade_as_crs(value: Answer) -> Choice:

@@ -103,3 +103,6 @@ class Session(BaseModel):
     def open(self) -> bool:
         """Whether the session holds anything to erase at expiry: a dialog or a patient context."""
         return self.dialog != "menu" or self.patient is not None
+
+    # A dialog (or "menu") asked for mid-dialog, waiting for "Discard / Keep going".
+    discard: str | None = None

@@ -212,12 +212,8 @@ MENU_OPTIONS: Final = {
     "hlh": "HLH/MAS screen",
     "dose": "Dose calculator",
     "rehearsal": "🎓 Training rehearsal",
+    "quick": "⚡ Quick entry",
 }
-HELP: Final = (
-    "Answer each question with a button, its number, or by typing (e.g. 38.4, 101 F, 70 kg).\n"
-    "Commands: back (undo the last answer), cancel (stop), restart (start this again), "
-    "help (this text).\n" + "No patient names or numbers: none are needed."
-)
 CANCELLED: Final = "Stopped. Nothing was kept. Choose what to do next."
 NOTHING_TO_UNDO: Final = "This is the first question: nothing to undo."
 STALE: Final = "That question has moved on. Answer the one below."
@@ -248,8 +244,8 @@ Q_TEMPERATURE: Final = (
 Q_PRIOR: Final = "Has the patient already had treatment for CRS?"
 Q_BP: Final = "Blood pressure support?"
 Q_PRESSORS: Final = (
-    "Which vasopressors? Tap each, then Done (vasopressin is counted apart). "
-    "Or type them, e.g. 'noradrenaline, vasopressin'."
+    "Which vasopressors? (Vasopressin is counted apart.) "
+    "You can also type them, e.g. 'noradrenaline, vasopressin'."
 )
 Q_BP_CAUSE: Final = "Low blood pressure: clearly from another cause (sepsis, bleeding…)?"
 Q_OXYGEN: Final = "Oxygen support?"
@@ -258,13 +254,12 @@ Q_O2_CAUSE: Final = "Oxygen need: clearly from another cause (pneumonia, fluid o
 Q_AGE: Final = "Age? Type it in years, or choose."
 Q_TOOL: Final = "Which encephalopathy tool applies?"
 Q_ICE_ENTRY: Final = "ICE score: type it (0–10), or let me guide you through the ten points."
-Q_CAPD: Final = "CAPD total (0–32)? Type it."
 Q_CONSCIOUSNESS: Final = "Level of consciousness?"
 Q_CONSCIOUSNESS_ICE0: Final = "ICE is 0. Can the patient be woken? Level of consciousness?"
 Q_SEDATION: Final = "Is the drowsiness explained by sedating drugs?"
 Q_SEIZURE: Final = "Seizures?"
 Q_MOTOR: Final = "Motor findings?"
-Q_ICP: Final = "Signs of raised intracranial pressure? Tap each, then Done."
+Q_ICP: Final = "Signs of raised intracranial pressure?"
 Q_STAGE: Final = "Papilloedema stage (modified Frisén)?"
 Q_IMAGING: Final = "Brain imaging (CT or MRI)?"
 Q_CSF: Final = "CSF opening pressure in mmHg? Type it."
@@ -280,7 +275,6 @@ Q_HLH_RENAL: Final = "Grade ≥ 3 oliguria or rise in creatinine?"
 Q_HLH_LUNG: Final = "Grade ≥ 3 pulmonary oedema?"
 Q_HLH_HAEM: Final = "Haemophagocytosis in marrow or organs (histology or CD68)?"
 Q_DRUG: Final = "Which dose?"
-ICE_STEP: Final = "ICE {n}/8 · score so far {score}/{asked}\n{prompt}"
 ICE_CANNOT_WAKE: Final = "Cannot be woken"
 ICE_GUIDE: Final = "Guide me through the ICE"
 
@@ -299,10 +293,7 @@ ICE_DOMAIN_GRADE: Final = "grade {grade}"
 ASSUMED_UNKNOWN: Final = "Not known: {what}; {assumption}"
 
 # --- console ---
-CONSOLE_BANNER: Final = (
-    "CAR-T toxicity assistant (console). " + DISCLAIMER + "\n"
-    "Type the number of an option, or your answer. Commands: back, cancel, restart, help, quit."
-)
+CONSOLE_BANNER: Final = "CAR-T toxicity assistant (console). " + DISCLAIMER
 CONSOLE_BYE: Final = "Bye."
 
 # --- Telegram ---
@@ -338,6 +329,7 @@ COMMAND_MENU: Final = {
     "hlh": "HLH/MAS screen",
     "dose": "Dose calculator",
     "train": "Training rehearsal (simulated cases)",
+    "quick": "Quick entry: all findings in one message",
     "progress": "Your training progress",
     "back": "Undo the last answer",
     "cancel": "Stop this dialog",
@@ -512,6 +504,318 @@ ANSWER_LABELS: Final = {
     "size": "Weight, or adult / child",
 }
 
+# --- console, confirmations, help at a question, guided CAPD (issue 9, items 6-8) ---
+
+
+class Words:
+    """How to answer, in one transport's words: a chat has buttons, the console typed letters."""
+
+    def __init__(self, choose: str, multi: str, multi_hint: str, help_how: str) -> None:
+        self.choose = choose  # an answer that is none of the options; {n}: how many
+        self.multi = multi  # an answer that is none of a multiple choice's options
+        self.multi_hint = multi_hint  # under a multiple-choice question
+        self.help_how = help_how  # the first line of 'help'
+
+
+CHAT: Final = Words(
+    choose=ACCEPTED_CHOICE,
+    multi=ACCEPTED_MULTI,
+    multi_hint="Tap each that applies, then Done.",
+    help_how="Answer with a button, its number, or by typing (e.g. 38.4, 101 F, 70 kg).",
+)
+CONSOLE: Final = Words(
+    choose="Please choose one of the options: type its letter, or its name.",
+    multi=(
+        "Type the letters of all that apply, separated by commas (e.g. a, c), "
+        "or their names, or 'none'."
+    ),
+    multi_hint="Type the letters of all that apply (e.g. a, c), or one letter at a time "
+    "then the letter of Done.",
+    help_how="Type an option's letter, or your answer (e.g. 38.4, 101 F, 70 kg).",
+)
+HELP_COMMANDS: Final = (
+    "Commands: back (undo the last answer), cancel (stop), restart (start this again), "
+    "help (this text). No patient names or numbers: none are needed."
+)
+HELP_ABOUT: Final = "About this question:"
+DISCARD_ASK: Final = "Start {what}? The {n} answer(s) given so far would be discarded."
+DISCARD_WHAT_MENU: Final = "again from the menu"
+DISCARD_YES: Final = "Discard"
+DISCARD_NO: Final = "Keep going"
+DISCARD_CHOOSE: Final = "Choose Discard, or Keep going to carry on with the question."
+CONSOLE_DISCARD: Final = "Discard {n} answer(s)? y/n "
+CONSOLE_UNKNOWN: Final = "Not a command here. Commands: {commands}."
+CONSOLE_COMMANDS: Final = (
+    "Type an option's letter, or your answer. Commands: {commands}. "
+    "Ctrl-D or quit leaves. Line editing and history work with the arrow keys."
+)
+ICE_TASK_STEP: Final = "Task {n} of {total} · {score}/{most} so far\n{prompt}"
+CAPD_GUIDE: Final = "Guide me through the {n} items"
+CAPD_ITEM_STEP: Final = "CAPD item {n} of {total} · {score} so far\nScore item {n} (0–{most})."
+CAPD_TOTAL: Final = "CAPD total: {total}."
+Q_CAPD_GUIDED: Final = "CAPD total (0–{most})? Type it, or let me add up the {n} items."
+
+# Help at a question: each restates the sources (ASTCT 2019 and ACLIN.P.088), with the
+# numbers read from the guideline data where the data holds them.
+HELP_TEMPERATURE: Final = (
+    "Fever is a temperature ≥ {threshold} °C ({fahrenheit} °F) not explained by another cause. "
+    "Give the highest in the last 12 hours, in °C or °F."
+)
+HELP_PRIOR: Final = (
+    "Once {treatments} have been given for CRS, fever is no longer needed to grade CRS: "
+    "the grade then comes from blood pressure and oxygen alone."
+)
+HELP_GRADES: Final = "{label}: grade {grade}"
+HELP_BP: Final = "CRS grade by blood pressure support:\n{rows}"
+HELP_PRESSORS: Final = (
+    "Vasopressin is not counted as a second vasopressor (noradrenaline + vasopressin is one); "
+    "vasopressin alone counts as one. Counted: {counted}."
+)
+HELP_CAUSE: Final = (
+    "Hypotension or hypoxia explained by another cause (sepsis, pneumonia, bleeding, fluid "
+    "overload, intubation to protect the airway after seizures) does not count towards CRS."
+)
+HELP_OXYGEN: Final = (
+    "The device decides the grade, not the flow, except for a plain nasal cannula "
+    "(≤ {low} L/min is low-flow, above is high-flow). Oxygen for comfort only is not "
+    "hypoxia. Without hypotension or hypoxia, fever alone is grade 1.\n{rows}"
+)
+HELP_FLOW: Final = (
+    "A nasal cannula at ≤ {low} L/min is low-flow: grade {grade}. Above {low} L/min it is "
+    "high-flow: grade {above}. Give the flow running now, in L/min."
+)
+HELP_AGE: Final = (
+    "Under {age} years (or with developmental delay) the CAPD replaces the ICE. Sources "
+    "disagree at exactly {age}: you will be asked which tool applies."
+)
+HELP_ICE: Final = (
+    "The ICE score has ten points:\n{rows}\n10 is normal. Bands: {bands}. A patient who cannot "
+    "be woken cannot do the ICE: that is grade 4 by consciousness, not a typed 0."
+)
+HELP_ICE_TASK: Final = "{prompt} It scores {points} of the ICE's {total} points."
+HELP_ICE_WRITING: Final = (
+    "Ask them to write a standard sentence: 1 point. The guideline and ASTCT name no "
+    "particular sentence; use the one on your unit's ICE form."
+)
+HELP_ICE_NAMING: Final = (
+    "Point to three nearby objects (e.g. clock, pen, button): 1 point for each named "
+    "correctly, at most 3."
+)
+HELP_CAPD: Final = (
+    "The CAPD (Cornell Assessment of Pediatric Delirium) has {n} items, each scored 0–{most}; "
+    "the total is 0–{total}. Its item wording is copyrighted and not reproduced here: score "
+    "each item from your CAPD form. Bands: {bands}. A child who cannot be woken cannot do "
+    "the CAPD: grade 4."
+)
+HELP_BAND: Final = "{span} grade {grade}"
+HELP_BAND_NONE: Final = "{span} no ICANS"
+HELP_CAPD_BAND_LOW: Final = "{span} grade 1 or 2 (the level of consciousness decides)"
+HELP_CONSCIOUSNESS: Final = "ICANS grade by level of consciousness:\n{rows}"
+HELP_SEDATION: Final = "Drowsiness caused by sedating drugs does not count towards ICANS."
+HELP_SEIZURE: Final = "ICANS grade by seizures:\n{rows}"
+HELP_MOTOR: Final = (
+    "Deep focal motor weakness, such as hemiparesis (one side) or paraparesis (both legs), "
+    "makes ICANS grade {grade}. Tremor and myoclonus do not change the grade."
+)
+HELP_ICP: Final = "ICANS grade by signs of raised intracranial pressure:\n{rows}"
+HELP_IMAGING: Final = "ICANS grade by brain imaging:\n{rows}"
+TRAIN_PATIENT: Final = "Patient: {facts}."
+TRAIN_AGE: Final = "{age} years old"
+HELP_STAGE: Final = (
+    "Papilloedema (modified Frisén stage, by fundoscopy) chooses the Table 7 pathway: stage "
+    "{severe}–5 takes the high-dose pathway; stage 1–{mild} with an opening pressure below "
+    "{mmhg} mmHg and no oedema on imaging takes the acetazolamide pathway."
+)
+HELP_CSF: Final = (
+    "The lumbar puncture opening pressure: {mmhg} mmHg or more at ICANS grade 3–4 takes the "
+    "high-dose pathway of Table 7; at grade 1–2 it asks for a review. 'Unknown' if no LP yet."
+)
+HELP_CONCURRENT_CRS: Final = (
+    "Concurrent CRS changes the ICANS treatment, not its grade: anti-IL-6 therapy is advised "
+    "only with concurrent CRS."
+)
+HELP_FERRITIN: Final = (
+    "HLH/MAS criteria: peak ferritin above {ferritin} ng/mL during the CRS phase, and at least "
+    "{needed} of:\n{rows}"
+)
+HELP_NO_GRADE: Final = "{label}: adds no grade"
+HELP_CRS_FEVER_ONLY: Final = "Without hypotension or hypoxia, fever alone is grade 1."
+HELP_OR: Final = " or "
+
+# --- quick entry: one message of findings in shorthand (dialogs/quick.py) ---
+QUICK_INTRO: Final = (
+    "⚡ Quick entry. Type the findings in one message, e.g.\n"
+    "39.1 norad NC 4L ICE 7 voice 70kg\n"
+    "I read them back for you to confirm, then ask only what is missing.\n"
+    "Words I know: temperature (39.1, 101 F, t 38.5), vasopressors by name, fluids, room air, "
+    "NC 4L, HFNC, mask, NRB, CPAP, BiPAP, intubated, no prior / toci / dex / paracetamol, "
+    "no other cause, ICE 7, CAPD 10, alert / drowsy / voice / touch / unarousable, "
+    "no seizures, NCSE, CSE, tremor, hemiparesis, papilloedema, CT normal, 45y, 70kg, toci x2. "
+    "A bare number that could be two things is asked."
+)
+QUICK_READ: Final = "I read: {items}"
+QUICK_NOT_UNDERSTOOD: Final = "I did not understand: {words}"
+QUICK_NOT_UNDERSTOOD_AGAIN: Final = "Some words were not understood (shown above)."
+QUICK_MORE: Final = "and {n} more"
+QUICK_NOT_USED: Final = "Not used for grading: {words}"
+QUICK_NOTHING: Final = (
+    "I found no findings there. Type them in one message, e.g. 39.1 norad NC 4L ICE 7 voice "
+    "70kg, or choose below."
+)
+QUICK_PROBLEMS: Final = "Nothing was recorded: {problems}. Send the findings again."
+QUICK_CONFLICT: Final = "two different answers for {what} ({values})"
+QUICK_DOES_NOT_FIT: Final = "{value} does not fit {other}"
+QUICK_CAPD_ADULT: Final = "the CAPD is for children under {age} (or developmental delay)"
+QUICK_ICE_CHILD: Final = "under {age} the CAPD replaces the ICE"
+QUICK_TOO_MANY_NUMBERS: Final = (
+    "{n} numbers without a word or unit; add them (e.g. 39.1 C, 70 kg, ICE 7)"
+)
+QUICK_NEEDS_NUMBER: Final = "'{word}' needs a number, e.g. {example}"
+QUICK_OUT_OF_RANGE: Final = "{what} must be {low}–{high}{unit}"
+QUICK_WHICH: Final = "What is {number}? Choose, so that nothing is guessed."
+QUICK_WHICH_NONE: Final = "None of these (ask me later)"
+QUICK_NEXT: Final = {
+    "assessment": "Next: full review (CRS + ICANS), asking only what is missing.",
+    "crs": "Next: CRS grade, asking only what is missing.",
+    "icans": "Next: ICANS grade, asking only what is missing.",
+}
+QUICK_CONFIRM: Final = "✓ Correct"
+QUICK_CONFIRM_IGNORING: Final = "✓ Correct, ignore the rest"
+QUICK_START_OVER: Final = "Start over"
+QUICK_RETYPE: Final = "Or type the findings again to replace them."
+QUICK_FLOW: Final = "Oxygen flow"
+QUICK_UNUSUAL: Final = " (unusual)"
+QUICK_HELP: Final = (
+    "Type the findings in one message, separated by spaces or commas. Numbers need a word or "
+    "unit where they could mean two things: t 38.5 or 38.5 C, 70kg, 45y, ICE 7, CAPD 10, NC 4L, "
+    "toci x2. Commands: back (start over), cancel (stop)."
+)
+QUICK_ITEMS: Final = {
+    "temperature": "Temperature {value}",
+    "weight": "Weight {value}",
+    "height": "Height {value}",
+    "flow": "{device} {flow} L/min",
+    "flow_no_device": "Oxygen {flow} L/min (device asked next)",
+    "ice": "ICE {score}/10",
+    "capd": "CAPD {score}",
+    "age": "Age {age}",
+    "csf": "CSF opening pressure {value} mmHg",
+    "stage": "stage {stage}",
+    "given": "Already given: {drugs}",
+    "toci_total": "Tocilizumab doses in total: {n}",
+    "toci_24h": "Tocilizumab doses in 24 h: {n}",
+    "toci_hours": "Last tocilizumab {n} h ago",
+    "pressors": "{names}",
+    "icp": "{signs}",
+}
+QUICK_VALUES: Final = {
+    "prior_treatment": {"[]": "No CRS treatment yet"},
+    "hypotension": {
+        "none": "No hypotension",
+        "fluids": "Fluids only",
+        "vasopressors": "Vasopressors (which: asked next)",
+    },
+    "oxygen": {
+        "none": "Room air",
+        "blow_by": "Blow-by oxygen",
+        "nasal_cannula": "Nasal cannula",
+        "high_flow_nasal_cannula": "High-flow nasal cannula",
+        "facemask": "Facemask",
+        "non_rebreather": "Non-rebreather mask",
+        "venturi": "Venturi mask",
+        "cpap": "CPAP",
+        "bipap": "BiPAP",
+        "mechanical_ventilation": "Intubated and ventilated",
+    },
+    "hypotension_other_cause": {"False": "No other cause for the hypotension"},
+    "hypoxia_cause": {
+        "crs": "No other cause for the hypoxia",
+        "comfort": "Oxygen for comfort only",
+    },
+    "consciousness": {
+        "alert": "Alert",
+        "wakes_spontaneously": "Drowsy, wakes spontaneously",
+        "wakes_to_voice": "Wakes to voice",
+        "wakes_to_touch": "Wakes only to touch",
+        "unarousable": "Unarousable",
+    },
+    "consciousness_from_sedation": {
+        "True": "Drowsiness from sedating drugs",
+        "False": "No sedating drugs",
+    },
+    "seizure": {
+        "none": "No seizures",
+        "brief_clinical": "Brief seizure, resolved",
+        "eeg_resolved": "EEG seizures, resolved with treatment",
+        "status_nonconvulsive": "Non-convulsive status",
+        "status_convulsive": "Convulsive status epilepticus",
+    },
+    "motor": {
+        "none": "No motor findings",
+        "tremor_or_myoclonus": "Tremor or myoclonus",
+        "focal_weakness": "Deep focal weakness",
+    },
+    "icp_signs": {"[]": "No signs of raised ICP"},
+    "imaging": {
+        "not_done": "No imaging yet",
+        "no_oedema": "Imaging: no oedema",
+        "focal_oedema": "Imaging: focal oedema",
+        "diffuse_oedema": "Imaging: diffuse oedema",
+    },
+    "age_years": {"adult": "Adult", "delay": "Developmental delay"},
+}
+QUICK_NAMES: Final = {
+    "antipyretic": "antipyretic",
+    "tocilizumab": "tocilizumab",
+    "steroids": "steroids",
+    "papilloedema": "Papilloedema",
+    "cranial_nerve_vi_palsy": "Cranial nerve VI palsy",
+    "posturing": "Posturing",
+    "cushings_triad": "Cushing's triad",
+}
+QUICK_NOTES: Final = {
+    "temperature": "Temperature (asked next)",
+    "oxygen": "Oxygen (device asked next)",
+    "seizure": "Seizure (which kind: asked next)",
+    "motor": "Weakness (focal or not: asked next)",
+    "imaging": "Oedema on imaging (focal or diffuse: asked next)",
+}
+QUICK_WHAT: Final = {
+    "temperature": "temperature",
+    "weight": "weight",
+    "height": "height",
+    "oxygen_flow_l_min": "oxygen flow",
+    "ice_score": "ICE score",
+    "capd_total": "CAPD total",
+    "age_years": "age",
+    "csf_opening_pressure_mmhg": "CSF opening pressure",
+    "papilloedema_stage": "papilloedema stage",
+    "toci_total": "tocilizumab doses",
+    "toci_hours": "hours since tocilizumab",
+    "prior_treatment": "treatment given",
+    "hypotension": "blood pressure support",
+    "oxygen": "oxygen",
+    "consciousness": "consciousness",
+    "consciousness_from_sedation": "sedation",
+    "seizure": "seizures",
+    "motor": "motor findings",
+    "icp_signs": "raised ICP signs",
+    "imaging": "imaging",
+    "hypoxia_cause": "the cause of the hypoxia",
+    "hypotension_other_cause": "the cause of the hypotension",
+    "toci_24h": "tocilizumab doses in 24 h",
+}
+QUICK_EXAMPLES: Final = {
+    "temperature": "t 38.5",
+    "weight": "wt 70",
+    "height": "ht 170",
+    "age": "age 45",
+    "ice": "ICE 7",
+    "capd": "CAPD 10",
+    "csf": "OP 25",
+    "stage": "papilloedema stage 2",
+}
+
 # --- emergency entries; "another cause?" (issue 9, items 1, 4 and 5) ---
 EMERGENCY_MENU: Final = {
     "seizure": "🚨 Seizing now",
@@ -529,9 +833,7 @@ SEIZING_LABELS: Final = {
     "status_nonconvulsive": "Non-convulsive status (on EEG)",
     "brief_clinical": "Brief seizure, already stopped",
 }
-Q_ICP_NOW: Final = (
-    "🚨 Raised ICP. Which signs? Tap each, then Done. Or type them, e.g. 'papilloedema'."
-)
+Q_ICP_NOW: Final = "🚨 Raised ICP. Which signs? (Oedema on a scan counts.)"
 Q_PATIENT_SIZE: Final = (
     "Weight, for the doses? Type it in kg or lb (e.g. 70 or 154 lb). Not known: adult or child?"
 )

@@ -14,7 +14,7 @@ from itertools import pairwise
 from dialogs.flows import answers as facts
 from dialogs.flows.answers import unarousable
 from dialogs.guideline import Guideline
-from dialogs.questions import ICE_STATES, Q
+from dialogs.questions import CAPD_STATES, ICE_STATES, Q
 from dialogs.session import Answer, whole
 from dialogs.units import celsius_from
 
@@ -77,6 +77,11 @@ def capd_chosen(a: Answers) -> bool:
 def guided(a: Answers) -> bool:
     """The doctor wants to be guided through the ICE."""
     return a.get("ice_score") == "guide"
+
+
+def capd_guided(a: Answers) -> bool:
+    """The doctor wants to score the CAPD item by item."""
+    return a.get("capd_total") == "guide"
 
 
 def cannot_wake(a: Answers) -> bool:
@@ -253,8 +258,11 @@ def _icans(routing: Routing, exits: Exits) -> tuple[Transition, ...]:
         (Q.ICE_YEAR, Q.SEIZURE, cannot_wake),
         *[(a, b, None) for a, b in pairwise(ICE_STATES)],
         (ICE_STATES[-1], Q.CONSCIOUSNESS, None),
+        (Q.CAPD, CAPD_STATES[0], capd_guided),
         (Q.CAPD, Q.SEIZURE, cannot_wake),
         (Q.CAPD, Q.CONSCIOUSNESS, None),
+        *[(a, b, None) for a, b in pairwise(CAPD_STATES)],
+        (CAPD_STATES[-1], Q.CONSCIOUSNESS, None),
         (Q.CONSCIOUSNESS, Q.SEDATION, drowsy),
         (Q.CONSCIOUSNESS, Q.SEIZURE, None),
         (Q.SEDATION, Q.SEIZURE, None),

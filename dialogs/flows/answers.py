@@ -9,7 +9,7 @@ from typing import Any
 from dialogs.assessment import advised_regimens, assess
 from dialogs.findings import Findings, Patient, TocilizumabDoses
 from dialogs.guideline import Guideline
-from dialogs.questions import ice_score
+from dialogs.questions import capd_total, ice_score
 from dialogs.session import Answer, whole
 from dialogs.vocab import IcpSign, Imaging
 
@@ -107,11 +107,12 @@ def _icans(answers: Answers) -> dict[str, Any] | None:
         document["developmental_delay"] = True
     if answers.get("tool") is not None:
         document["tool"] = answers["tool"]
-    capd = answers.get("capd_total")
-    if whole(capd) is not None:
+    # A guided CAPD's items add up to the same total a typed one gives.
+    capd = capd_total(answers)
+    if capd is not None:
         document["tool"] = "capd"
         document["capd_total"] = capd
-    elif capd == "unarousable":
+    elif answers.get("capd_total") == "unarousable":
         document["tool"] = "capd"
     score = ice_score(answers)
     if score is not None and document.get("tool") != "capd":

@@ -482,9 +482,11 @@ class CrsGrading(_Frozen):
 
 
 class Paediatrics(Row):
-    """Below this age the CAPD replaces the ICE."""
+    """Below this age the CAPD replaces the ICE; the CAPD's items and each item's top score."""
 
     age_below_years: int = Field(ge=1, le=18)
+    capd_items: int = Field(ge=1, le=16)
+    capd_item_max: int = Field(ge=1, le=8)
 
 
 class IceTask(Row):
@@ -564,6 +566,12 @@ class IcansGrading(_Frozen):
             raise ValueError(f"ice_task: points add up to {total}, not {ICE_MAX}")
         _contiguous(self.ice_bands, 0, ICE_MAX, "ice_band")
         _contiguous(self.capd_bands, 0, CAPD_MAX, "capd_band")
+        capd = self.paediatrics
+        if capd.capd_items * capd.capd_item_max != CAPD_MAX:
+            raise ValueError(
+                f"paediatrics: {capd.capd_items} CAPD items of 0-{capd.capd_item_max} "
+                f"do not add up to {CAPD_MAX}"
+            )
         _exactly(
             [r.level.value for r in self.consciousness],
             [c.value for c in Consciousness],

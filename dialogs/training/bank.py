@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -37,12 +38,21 @@ class DoseCheck(_Frozen):
 
 
 class Action(_Frozen):
-    """A first action a trainee can choose."""
+    """A first action a trainee can choose.
+
+    It is what the guideline advises when the plan holds every row it `requires` and none it
+    `excludes` (an action that says "no treatment" is not advised where treatment is).
+    """
 
     id: str
     label: str
     requires: tuple[str, ...] = ()
+    excludes: tuple[str, ...] = ()
     dose: DoseCheck | None = None
+
+    def advised(self, rows: AbstractSet[str]) -> bool:
+        """Whether a plan with these advice row ids advises this action."""
+        return bool(self.requires) and set(self.requires) <= rows and not set(self.excludes) & rows
 
 
 class Step(_Frozen):
@@ -133,12 +143,18 @@ def _check_step(
     if action.requires:
         if result is None:
             raise TrainingError(f"{where}: action {action.id!r} needs findings to check")
-        missing = set(action.requires) - result.plan.row_ids()
-        if missing:
+        rows = result.plan.row_ids()
+        missing = set(action.requires) - rows
+        if missing or not action.advised(rows):
             raise TrainingError(
                 f"{where}: action {action.id!r} is not what the guideline "
-                f"advises here (missing {sorted(missing)})"
+                f"advises here (missing {sorted(missing)}, "
+                f"excluded {sorted(set(action.excludes) & rows)})"
             )
+        # A wrong option the advice shown next also gives would mark a right answer wrong.
+        also = [o for o in step.options if o != step.action and actions[o].advised(rows)]
+        if also:
+            raise TrainingError(f"{where}: option {also[0]!r} is also advised here: ambiguous")
     weight = patient.weight.kg if patient.weight else None
     if action.dose is not None:
         right = compute_dose(guideline.regimen(action.dose.regimen), guideline, weight).low

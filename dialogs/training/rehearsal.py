@@ -13,13 +13,15 @@ from enum import StrEnum
 
 from dialogs import texts
 from dialogs.assessment import Assessment
+from dialogs.findings import Patient
 from dialogs.machines import Row, advance, build
 from dialogs.messages import Attempt, Event, Option, Reply
 from dialogs.render import render_assessment
 from dialogs.session import Answer, Session, whole
 from dialogs.training.bank import Bank, Case, Step
+from dialogs.units import fmt
 
-__all__ = ["R", "Rehearsal"]
+__all__ = ["R", "Rehearsal", "patient_line"]
 
 Answers = Mapping[str, Answer]
 
@@ -45,6 +47,7 @@ class Rehearsal:
 
     def __init__(self, bank: Bank) -> None:
         self.bank = bank
+        self.words = texts.CHAT  # how to answer, in the transport's words
         self.machine = build(list(R), R.MODE, self._transitions())
 
     # --- transitions as data, conditions as named predicates ---
@@ -108,7 +111,7 @@ class Rehearsal:
         options = self._options(session)
         chosen = self._choose(options, event)
         if chosen is None:
-            error = texts.ACCEPTED_CHOICE.format(n=len(options))
+            error = self.words.choose.format(n=len(options))
             return session, [_mark(Reply(text=error, kind="error")), self._ask(session)]
         key = chosen.id.split(".", 1)[1]
         answers = dict(session.answers)
@@ -318,7 +321,8 @@ class Rehearsal:
             line = _int(answers, "line")
             text = step.lines[line]
             if line == 0:
-                text = texts.TRAIN_CASE.format(title=case.title) + "\n" + text
+                head = [texts.TRAIN_CASE.format(title=case.title), patient_line(case)]
+                text = "\n".join(h for h in head if h) + "\n" + text
             if line + 1 == len(step.lines):
                 text += "\n" + texts.TRAIN_FINDINGS_DONE
         else:
@@ -338,9 +342,22 @@ class Rehearsal:
         if event.kind == "option":
             return next((o for o in options if o.id == event.value), None)
         typed = event.value.strip().lower()
-        if typed.isascii() and typed.isdigit() and 1 <= int(typed) <= len(options):
+        keys = [o.id.split(".", 1)[1] for o in options]
+        if typed in keys:
+            # Options keyed by number (grades 0-4): a typed number is the grade, not a position.
+            return options[keys.index(typed)]
+        numbered = any(k.isdigit() for k in keys)
+        if typed.isascii() and typed.isdigit() and not numbered and 1 <= int(typed) <= len(options):
             return options[int(typed) - 1]
         return next((o for o in options if o.label.lower() == typed), None)
+
+
+def patient_line(case: Case) -> str:
+    """The patient facts the feedback's doses and advice use (age, weight, height), shown."""
+    patient = Patient.model_validate(case.patient)
+    facts = [texts.TRAIN_AGE.format(age=patient.age_years)] if patient.age_years else []
+    facts += [f"{fmt(m.value)} {m.unit}" for m in (patient.weight, patient.height) if m]
+    return texts.TRAIN_PATIENT.format(facts=", ".join(facts)) if facts else ""
 
 
 def _grade_name(toxicity: str, key: str) -> str:

@@ -66,7 +66,7 @@ def test_no_command_and_run_both_start_the_console_without_a_token(args: tuple[s
     """`python -m bot` and `python -m bot run` with no token run the console dialog."""
     result = bot(*args, stdin="quit\n")
     assert result.returncode == 0, result.stderr
-    assert "3. Full review: CRS + ICANS" in result.stdout
+    assert "c. Full review: CRS + ICANS" in result.stdout
     assert result.stdout.rstrip().endswith("Bye.")
 
 

@@ -231,6 +231,21 @@ def test_a_tap_on_an_old_question_is_answered_moved_on(fake: FakeTelegram, bot: 
     assert chat.messages[-1]["text"] == "Blood pressure support?"
 
 
+def test_quick_entry_over_telegram_reaches_the_plan_in_two_messages(
+    fake: FakeTelegram, bot: BotProcess
+) -> None:
+    """/quick explains; shorthand is read back with buttons; ✓ Correct gives the CRS plan."""
+    chat = Chat(fake, DOCTOR)
+    assert "39.1 norad NC 4L ICE 7 voice 70kg" in chat.say("/quick")["text"]
+    echo = chat.say("39.1 norad NC 4L no prior no other cause 70kg <b>")
+    assert echo["text"].startswith("I read: Temperature 39.1 °C · No CRS treatment yet")
+    assert "I did not understand: '&lt;b&gt;'" in echo["text"]  # named back, HTML-escaped
+    handover = chat.tap("✓ Correct", expect=2)
+    assert handover["text"].startswith("Handover summary")
+    assert chat.messages[-2]["text"].startswith("<b>CRS grade 3</b>")
+    assert "Tocilizumab 560 mg" in chat.messages[-2]["text"]
+
+
 def test_allowlist_refuses_unknown_users_without_clinical_content(
     fake: FakeTelegram, tmp_path: Path
 ) -> None:
@@ -360,3 +375,19 @@ def test_change_an_answer_and_the_same_patient_over_telegram(
     offer = chat.say("/icans")
     assert offer["text"].startswith("Same patient: 70 kg")
     assert button(offer, "New patient")
+
+
+def test_start_mid_dialog_asks_before_discarding(fake: FakeTelegram, bot: BotProcess) -> None:
+    """/start or /icans with answers given asks Discard / Keep going; keeping going asks the
+    same question again, discarding starts what was asked for."""
+    chat = Chat(fake, DOCTOR)
+    chat.say("/crs")
+    chat.say("38.5")
+    asked = chat.say("/start", expect=2)
+    assert asked["text"] == (
+        "Start again from the menu? The 1 answer(s) given so far would be discarded."
+    )
+    assert chat.tap("Keep going")["text"].startswith("Has the patient already had treatment")
+    asked = chat.say("/icans")
+    assert asked["text"].startswith("Start ICANS grade?")
+    assert chat.tap("Discard")["text"].startswith("Age?")

@@ -57,15 +57,20 @@ def test_the_emergency_entries_lead_the_menu(engine: DialogEngine) -> None:
 def test_emergency_commands_start_from_anywhere(
     engine: DialogEngine, command: str, prompt: str
 ) -> None:
-    """/seizure and /icp, typed mid-dialog or given as commands, start the emergency entry."""
-    client = DialogClient(engine, "crs")
-    client.send("38.5")
+    """/seizure and /icp start the emergency entry: at once from a first question (nothing to
+    lose), after 'Discard' when answers would be lost (as every dialog command does)."""
+    client = DialogClient(engine, "icans")
     client.send(f"/{command}")
     assert client.session.dialog == command
     assert prompt in client.last.text
-    client = DialogClient(engine, "icans")
-    client.command("seizure" if command == "seizure" else "icp")
+    client = DialogClient(engine, "crs")
+    client.send("38.5")
+    client.send(f"/{command}")
+    assert client.session.dialog == "crs"
+    assert [o.label for o in client.last.options] == ["Discard", "Keep going"]
+    client.send("discard")
     assert client.session.dialog == command
+    assert prompt in client.last.text
 
 
 def test_seizure_typed_without_its_slash_is_an_answer_not_a_command(engine: DialogEngine) -> None:
@@ -438,11 +443,13 @@ _OPTION_IDS = sorted(
     # Under the result: change an answer (the size, what was seen), keep, the menu's entries.
     | {"next.change", "fix.size", "fix.seiznow", "fix.icpnow", "fix.keep", "menu.seizure"}
 )
-_COMMANDS: list[Command] = ["back", "help", "restart", "seizure", "icp"]
+_COMMANDS: list[Command] = ["back", "help", "restart"]
+_TYPED = [
+    *("70", "220", "110", "5 kg", "adult", "child", "cse", "cushings", "done", "", "🤒"),
+    *("/seizure", "/icp", "discard", "keep going"),
+]
 _EVENTS = st.one_of(
-    st.sampled_from(
-        ["70", "220", "110", "5 kg", "adult", "child", "cse", "cushings", "done", "", "🤒"]
-    ).map(Event.text),
+    st.sampled_from(_TYPED).map(Event.text),
     st.text(max_size=20).map(Event.text),
     st.sampled_from(_OPTION_IDS).map(Event.option),
     st.sampled_from(_COMMANDS).map(Event.command),

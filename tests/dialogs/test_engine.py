@@ -142,7 +142,8 @@ def test_cancel_restart_help(engine: DialogEngine) -> None:
     client = DialogClient(engine, "crs")
     client.answer("38.5", "none")
     client.command("help")
-    assert client.replies[0].text.startswith("Answer each question")
+    assert client.replies[0].text.startswith("About this question:\nCRS grade by blood pressure")
+    assert "Commands: back (undo the last answer)" in client.replies[0].text
     assert client.session.state == "bp"
     client.command("restart")
     assert client.session.state == "temp"

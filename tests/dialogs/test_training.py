@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from dialogs.assessment import assess
+from dialogs.dosing import compute_dose
 from dialogs.findings import Findings
 from dialogs.guideline import Guideline
 from dialogs.handover import handover
@@ -208,3 +209,113 @@ def test_handover_is_pure_text_from_findings_and_result(guideline: Guideline) ->
     text = handover(findings, assess(findings, guideline), at="T")
     assert text.splitlines()[0] == "CAR-T toxicity review · T"
     assert "ICANS findings: ICE 5/10; wakes to voice" in text
+
+
+def _advised(action_id: str, rows: set[str]) -> bool:
+    """An action is advised when the plan holds all it requires and nothing it excludes."""
+    action = PARTS.bank.actions[action_id]
+    return (
+        bool(action.requires) and set(action.requires) <= rows and not set(action.excludes) & rows
+    )
+
+
+def test_every_answer_key_is_the_advice_the_engine_gives(guideline: Guideline) -> None:
+    """Graded with the engine's own code, each step's keyed action is advised and no other
+    option is: a right answer is never marked wrong beside advice that says it."""
+    for case in PARTS.bank.cases:
+        for number, step in enumerate(case.steps, 1):
+            where = f"{case.id} step {number}"
+            if step.findings:
+                result = assess(
+                    Findings.model_validate({"patient": case.patient, **step.findings}), guideline
+                )
+                rows = set(result.plan.row_ids())
+                if PARTS.bank.actions[step.action].requires:
+                    assert _advised(step.action, rows), where
+                others = [o for o in step.options if o != step.action and _advised(o, rows)]
+                assert others == [], where
+            key = PARTS.bank.actions[step.action].dose
+            if key is not None:
+                weight = case.patient["weight"]["value"]
+                dose = compute_dose(guideline.regimen(key.regimen), guideline, weight)
+                assert dose.low == key.value, where
+                for option in step.options:
+                    other = PARTS.bank.actions[option].dose
+                    if option != step.action and other is not None:
+                        assert other.value != dose.low, where
+
+
+# Words that name a finding or a grade: a title holding one gives the answer away.
+def _giveaways(guideline: Guideline) -> set[str]:
+    icans, crs = guideline.icans, guideline.crs
+    labels = [
+        *(r.label for r in icans.consciousness),
+        *(r.label for r in icans.seizure),
+        *(r.label for r in icans.imaging),
+        *(r.label for r in icans.icp_signs),
+        *(o.label for o in crs.oxygen if o.device.value != "none"),
+        *(a for v in crs.vasopressors for a in (v.name, *v.aliases)),
+    ]
+    words = {w.strip("(),").lower() for label in labels for w in label.split() if len(w) > 4}
+    return words | {
+        "grade", "ice", "capd", "fever", "febrile", "hypotension", "hypoxia", "oxygen",
+        "woken", "unarousable", "seizure", "status", "crs", "icans", "neurotoxicity",
+        "oedema", "papilloedema", "weakness", "tocilizumab", "ferritin", "hlh", "vasopressor",
+        "vasopressors", "pressors", "bipap", "cpap", "tremor",
+    }  # fmt: skip
+
+
+def test_case_titles_do_not_give_the_answer_away(guideline: Guideline) -> None:
+    """No title names a finding or a grade (not 'Cannot be woken', not 'Two vasopressors')."""
+    giveaways = _giveaways(guideline)
+    for case in PARTS.bank.cases:
+        words = {w.strip(".,:'").lower() for w in case.title.split()}
+        assert not words & giveaways, (case.id, case.title, words & giveaways)
+
+
+def _shown(case_id: str, stepno: int) -> str:
+    """Everything a trainee has read of a case by the end of a step's findings."""
+    case = PARTS.bank.case(case_id)
+    shown = []
+    for number in range(stepno + 1):
+        for line in range(len(case.steps[number].lines)):
+            session = ENGINE.start("rehearsal")[0].model_copy(
+                update={
+                    "state": "rline",
+                    "answers": {"case": case_id, "stepno": number, "line": line},
+                }
+            )
+            shown.append(ENGINE.rehearsal.ask(session)[0].text)
+    return "\n".join(shown)
+
+
+def test_every_fact_the_feedback_uses_is_shown_in_the_case() -> None:
+    """Age, weight and height (doses, paediatric advice) and 'no CRS' (which ICANS drug) are in
+    what the trainee reads before answering."""
+    for case in PARTS.bank.cases:
+        for number, step in enumerate(case.steps):
+            shown = _shown(case.id, number)
+            patient = case.patient
+            if "weight" in patient:
+                assert f"{patient['weight']['value']:g} kg" in shown, case.id
+            if "height" in patient:
+                assert f"{patient['height']['value']:g} cm" in shown, case.id
+            if "age_years" in patient:
+                assert f"{patient['age_years']} years" in shown, case.id
+            icans = step.findings.get("icans", {})
+            if icans.get("concurrent_crs") is False and "crs" not in step.findings:
+                said = shown.lower()
+                assert any(w in said for w in ("no crs", "crs resolved", "no fever")), case.id
+
+
+def test_an_option_the_advice_also_gives_fails_loading(
+    tmp_path: Path, guideline: Guideline
+) -> None:
+    """A wrong option that the advice shown next also gives is rejected as ambiguous."""
+    folder = _edited(
+        tmp_path,
+        'options = ["neuro_dex", "no_icans", "icu_high_dose"]',
+        'options = ["neuro_dex", "neuro_workup", "icu_high_dose"]',
+    )
+    with pytest.raises(TrainingError, match=r"option 'neuro_workup' is also advised here"):
+        load_bank(guideline, folder)

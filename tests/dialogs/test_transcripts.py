@@ -256,7 +256,7 @@ def test_convulsive_status_opens_its_pathway_with_doses(engine: DialogEngine) ->
 def test_guided_ice_dialog(engine: DialogEngine, clicks: tuple[str, ...], line: str) -> None:
     """The bedside ICE: one point per message, running total, result with the ICE-domain grade."""
     client = DialogClient(engine, "ice")
-    assert client.last.text.startswith("ICE 1/8 · score so far 0/0")
+    assert client.last.text.startswith("Task 1 of 8 · 0/10 so far")
     for label in clicks:
         client.click(label)
     assert client.result.splitlines()[0] == line
