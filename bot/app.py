@@ -47,7 +47,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot.chart import accuracy_chart
+from bot.chart import progress_chart
 from bot.service import (
     BlockedError,
     ChatService,
@@ -312,10 +312,11 @@ class Bot:
         await send_with_retry(lambda: context.bot.send_message(chat_id, text))
         # Drawing and compressing the PNG is CPU work: keep it off the event loop.
         chart = await asyncio.to_thread(
-            accuracy_chart, [right / total for _, total, right in progress.topics]
+            progress_chart, progress.topics, progress.history, self.service.timezone
         )
-        caption = texts.PROGRESS_CAPTION.format(topics=", ".join(t for t, _, _ in progress.topics))
-        await send_with_retry(lambda: context.bot.send_photo(chat_id, chart, caption=caption))
+        await send_with_retry(
+            lambda: context.bot.send_photo(chat_id, chart, caption=texts.PROGRESS_CAPTION)
+        )
 
     async def on_bed(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/bed 12A: a short bed label for the chat's pending reminders (no names)."""
