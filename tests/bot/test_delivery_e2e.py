@@ -51,7 +51,9 @@ def test_killed_before_saving_the_update_is_redelivered(fake: FakeTelegram, tmp_
     first = BotProcess(fake, database).start()
     chat = Chat(fake, DOCTOR)
     chat.say("/crs")
-    blocker = sqlite3.connect(database, timeout=0, isolation_level=None)
+    # The blocker waits out the bot's own short writes after the reply (its delivery marks);
+    # with no timeout it sometimes failed with "database is locked" instead of blocking.
+    blocker = sqlite3.connect(database, timeout=10, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")  # the bot's write now waits
     fake.send_text(DOCTOR, "38.5")
     time.sleep(1.0)
