@@ -7,6 +7,10 @@ the chosen option) are best-effort and run beside the reply: a failure there is 
 and never costs the doctor the next question. Input the bot cannot apply safely (edits, group
 chats, channel posts, media, foreign buttons, malformed updates) is explained or skipped and
 changes nothing. Bot API calls go over small pools of kept-alive connections (GatedRequest).
+
+Each kind of button has its own CallbackQueryHandler, told apart by its data's pattern: answers
+(`step|option`, in dialogs and training alike), reminder offers (`rem:kind:step`), and anything
+else (foreign or forged data).
 """
 
 from __future__ import annotations
@@ -59,9 +63,9 @@ from bot.service import (
 from bot.settings import Settings
 from bot.store import AsyncStore, Outgoing, OutRow, Reminder, Store, StoreGoneError
 from bot.telegram_render import (
+    ANSWER_DATA,
     MAX_CALLBACK_BYTES,
     keyboard,
-    parse_callback,
     to_html,
     to_messages,
 )
@@ -94,7 +98,7 @@ ENGINE_COMMANDS: dict[str, Command] = {
     "restart": "restart",
 }
 REMINDER_DIALOGS = ("assessment", "crs", "icans")
-REMINDER_DATA = re.compile(r"^rem:(crs|neuro):(\d{1,12})$")
+REMINDER_DATA = re.compile(r"^rem:(crs|neuro):(\d{1,12})$", re.ASCII)
 BED_LABEL = re.compile(r"^[A-Za-z0-9-]{1,8}$")
 MAX_ATTEMPTS = 5
 STARTUP_BACKOFF_MAX = 60.0
@@ -237,22 +241,18 @@ class Bot:
         """Photos, voice, stickers, files: say what the bot reads; change nothing."""
         self._explain(update, context, texts.NON_TEXT)
 
-    async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A tapped button: answered beside the reply; the question's message shows the choice."""
+    async def on_answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """An answer button (`step|option`, dialogs and training alike): answered beside the
+        reply; the question's message shows the choice."""
         query = update.callback_query
-        if query is None:
-            return
+        assert query is not None  # a CallbackQueryHandler's update
+        match = _matched(context)
         data = query.data or ""
-        step, option = (
-            parse_callback(data) if len(data.encode()) <= MAX_CALLBACK_BYTES else (None, "")
-        )
-        if query.message is None or not data or len(data.encode()) > MAX_CALLBACK_BYTES:
-            # Inline-message buttons and forged or oversized data: acknowledged, ignored.
+        if query.message is None or match is None or len(data.encode()) > MAX_CALLBACK_BYTES:
+            # Inline-message buttons, and empty or oversized (forged) data: answered, ignored.
             self.answer(context, query.id, texts.TAP_IGNORED)
             return
-        if step is None:
-            await self._reminder(update, context, data)
-            return
+        step, option = int(match[1]), match[2]
 
         def acknowledge(outcome: Outcome) -> None:
             moved_on = any(r.kind == "stale" for r in outcome.replies)
@@ -285,6 +285,13 @@ class Bot:
             Event.option(option, step),
             then=acknowledge,
         )
+
+    async def on_foreign_tap(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A button whose data is none of the bot's kinds (forged, or from elsewhere): answered,
+        ignored."""
+        query = update.callback_query
+        assert query is not None  # CallbackQueryHandler
+        self.answer(context, query.id, texts.TAP_IGNORED)
 
     async def on_progress(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/progress: accuracy per topic, the rules most often missed, and a chart."""
@@ -409,24 +416,26 @@ class Bot:
             ]
         )
 
-    async def _reminder(
-        self, update: Update, context: ContextTypes.DEFAULT_TYPE, data: str
-    ) -> None:
+    async def on_reminder_tap(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A reminder offer (`rem:kind:step`) under a result: store the reminder and say when
+        it is due."""
         query = update.callback_query
-        assert query is not None
-        match = REMINDER_DATA.match(data)
+        assert query is not None  # a CallbackQueryHandler's update
+        match = _matched(context)
+        if query.message is None or match is None:
+            self.answer(context, query.id, texts.TAP_IGNORED)
+            return
         chat_id = _chat(update)
         store = self.service.store
-        stored = await store.run(Store.load, store.store, chat_id) if match else None
+        stored = await store.run(Store.load, store.store, chat_id)
         # An offer is valid only under the result that made it: same step, still at the result.
         valid = (
-            match is not None
-            and stored is not None
+            stored is not None
             and stored.session.step == int(match[2])
             and stored.session.dialog in REMINDER_DIALOGS
             and stored.session.state == "result"
         )
-        if not valid or match is None:
+        if not valid:
             self.answer(context, query.id, texts.STALE)
             return
         kind = match[1]
@@ -463,6 +472,14 @@ async def raw_call(application: App, method: str, params: dict[str, object]) -> 
     bot = application.bot
     data = RequestData([RequestParameter.from_input(k, v) for k, v in params.items()])
     return await bot.request.post(f"{bot.base_url}/{method}", data)
+
+
+def _matched(context: ContextTypes.DEFAULT_TYPE) -> re.Match[str] | None:
+    """The handler's pattern's match of the button data. None for a query without data: PTB
+    hands that to the first CallbackQueryHandler whatever its pattern (context.match is then
+    True, not a match)."""
+    match: object = context.match
+    return match if isinstance(match, re.Match) else None
 
 
 def _chat(update: Update) -> int:
@@ -782,7 +799,10 @@ def build_application(  # noqa: PLR0917 - the composition root takes every depen
     application.add_handler(CommandHandler(list(ENGINE_COMMANDS), bot.on_engine_command))
     application.add_handler(CommandHandler("bed", bot.on_bed))
     application.add_handler(CommandHandler("progress", bot.on_progress))
-    application.add_handler(CallbackQueryHandler(bot.on_callback))
+    # One handler per kind of button, by its data; the last takes whatever is left.
+    application.add_handler(CallbackQueryHandler(bot.on_answer, pattern=ANSWER_DATA))
+    application.add_handler(CallbackQueryHandler(bot.on_reminder_tap, pattern=REMINDER_DATA))
+    application.add_handler(CallbackQueryHandler(bot.on_foreign_tap))
     application.add_handler(
         MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, bot.on_text)
     )
