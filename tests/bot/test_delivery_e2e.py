@@ -51,8 +51,13 @@ def test_killed_before_saving_the_update_is_redelivered(fake: FakeTelegram, tmp_
     first = BotProcess(fake, database).start()
     chat = Chat(fake, DOCTOR)
     chat.say("/crs")
-    # The blocker waits out the bot's own short writes after the reply (its delivery marks);
-    # with no timeout it sometimes failed with "database is locked" instead of blocking.
+    # The question's delivery mark is written just after it is sent: block only once it is
+    # kept (blocking it too would make the question count as unseen after the restart). The
+    # blocker also waits out any other short write of the bot's instead of failing.
+    reader = sqlite3.connect(database)
+    marked = "SELECT COUNT(*) FROM outbox WHERE sent_date IS NOT NULL"
+    fake.wait_for(lambda: reader.execute(marked).fetchone()[0] > 0)
+    reader.close()
     blocker = sqlite3.connect(database, timeout=10, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")  # the bot's write now waits
     fake.send_text(DOCTOR, "38.5")
