@@ -9,6 +9,7 @@ import math
 import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from telegram import Update
-from telegram.ext import CallbackQueryHandler
+from telegram.ext import CallbackQueryHandler, Job
 
 from bot.app import App, Bot, build_application
 from bot.settings import Settings
@@ -29,6 +30,18 @@ SALT = "handlers"
 DOCTOR = 4711
 STALE = "That question has moved on. Answer the one below."
 NOT_MINE = "That button is not one of mine."
+CRS_DUE = "⏰ Time for the CRS assessment"
+
+
+class Clock:
+    """The bot's clock (seconds), moved on by the test."""
+
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        """The time now."""
+        return self.now
 
 
 class Telegram:
@@ -36,10 +49,16 @@ class Telegram:
 
     def __init__(self, folder: Path, **config: Any) -> None:
         self.api = OfflineBotApi()
+        self.clock = Clock()
         self.store = Store(folder / "bot.sqlite3", salt=SALT)
         settings = Settings(telegram_token=TOKEN, audit_salt=SALT, **config)
         self.app, self.bot = build_application(
-            settings, PARTS.engine, self.store, request=self.api, updates_request=self.api
+            settings,
+            PARTS.engine,
+            self.store,
+            request=self.api,
+            updates_request=self.api,
+            clock=self.clock,
         )
         self.chat = Chat(self.app.bot, self.api, DOCTOR)
 
@@ -59,6 +78,29 @@ class Telegram:
     def answers(self) -> list[dict[str, Any]]:
         """Every answerCallbackQuery sent."""
         return self.api.sent("answerCallbackQuery")
+
+    def reminder_jobs(self) -> list[Job[Any]]:
+        """The job queue's jobs for stored reminders (not its retry job)."""
+        assert self.app.job_queue is not None
+        return [j for j in self.app.job_queue.jobs() if (j.name or "").startswith("reminder ")]
+
+    def delivered(self, text: str) -> list[dict[str, Any]]:
+        """Messages delivered that start with `text`."""
+        return [m for m in self.api.sent() if m["text"].startswith(text)]
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """Started and stopped as run_polling does it: post_init, start; stop, post_stop."""
+        app = self.app
+        assert app.post_init is not None
+        assert app.post_stop is not None
+        await app.post_init(app)
+        await app.start()
+        try:
+            yield
+        finally:
+            await app.stop()
+            await app.post_stop(app)
 
 
 @asynccontextmanager
@@ -222,3 +264,87 @@ def test_any_button_data_is_answered_once_and_never_fails(data: str) -> None:
     answers, errors = asyncio.run(_tap_data(data))
     assert len(answers) == 1
     assert errors == []
+
+
+def _in_hours(job: Job[Any], hours: float) -> bool:
+    """Whether the job runs `hours` from now (to within a minute: the test's own run time)."""
+    assert job.next_t is not None
+    expected = datetime.now(UTC) + timedelta(hours=hours)
+    return abs(job.next_t - expected) < timedelta(minutes=1)
+
+
+async def test_a_reminder_tap_schedules_one_job_at_its_due_time() -> None:
+    """'Remind me: CRS review in 12 h' puts a job in PTB's JobQueue 12 h ahead; a second tap
+    moves the reminder and its job (still one of each)."""
+    async with telegram() as world, world.running():
+        handover = await _crs_result(world)
+        await world.tap("⏰ Remind me: CRS review in 12 h", under=handover)
+        (job,) = world.reminder_jobs()
+        assert _in_hours(job, 12)
+        world.clock.now += 3600
+        await world.tap("⏰ Remind me: CRS review in 12 h", under=handover)
+        (moved,) = world.reminder_jobs()
+        assert moved.name == job.name
+        assert _in_hours(moved, 12)
+        assert len(world.store.due_reminders(math.inf)) == 1
+
+
+async def test_a_job_that_comes_due_sends_the_reminder_the_store_holds_once() -> None:
+    """When the job runs, the reminder (with its bed label) is read from SQLite and sent
+    through the outbox; run again, it sends nothing more."""
+    async with telegram() as world, world.running():
+        handover = await _crs_result(world)
+        await world.tap("⏰ Remind me: CRS review", under=handover)
+        await world.say("/bed 12A")
+        (job,) = world.reminder_jobs()
+        world.clock.now += 12 * 3600 + 1
+        await job.run(world.app)
+        assert [m["text"] for m in world.delivered(CRS_DUE)] == [
+            "⏰ Time for the CRS assessment (bed 12A). Start it with /crs."
+        ]
+        assert world.store.due_reminders(math.inf) == []
+        await job.run(world.app)
+        assert len(world.delivered(CRS_DUE)) == 1
+
+
+async def test_a_job_run_early_sends_nothing() -> None:
+    """The store is the truth: a job woken before its reminder is due (a moved reminder's old
+    job, a clock change) leaves the reminder pending."""
+    async with telegram() as world, world.running():
+        handover = await _crs_result(world)
+        await world.tap("⏰ Remind me: neuro review", under=handover)
+        (job,) = world.reminder_jobs()
+        world.clock.now += 3600
+        await job.run(world.app)
+        assert world.delivered("⏰ Time for") == []
+        assert len(world.store.due_reminders(math.inf)) == 1
+
+
+async def test_at_start_overdue_reminders_are_sent_and_later_ones_scheduled() -> None:
+    """Reminders stored before a start: one overdue (the bot was down) is sent at once; one
+    due in an hour gets a job an hour ahead and is not sent yet."""
+    async with telegram() as world:
+        world.store.add_reminder(DOCTOR, world.clock.now - 600, "crs")
+        later = world.store.add_reminder(DOCTOR, world.clock.now + 3600, "neuro")
+        async with world.running():
+            await world.api.wait_for(lambda: bool(world.delivered(CRS_DUE)))
+            (job,) = world.reminder_jobs()
+            assert job.name == f"reminder {later}"
+            assert _in_hours(job, 1)
+        assert world.delivered("⏰ Time for the neurotoxicity") == []
+        assert [r.id for r in world.store.due_reminders(math.inf)] == [later]
+
+
+async def test_a_reminder_telegram_cannot_take_is_tried_again_until_sent() -> None:
+    """Bad Gateway on every attempt of the first delivery: the reminder stays in the outbox
+    and a retry job sends it, once."""
+    async with telegram(reminder_poll_seconds=0.05, send_backoff_seconds=0.02) as world:
+        world.store.add_reminder(DOCTOR, world.clock.now - 1, "crs")
+        world.api.fail_next("sendMessage", 502, times=2)
+        async with world.running():
+            await world.api.wait_for(lambda: bool(world.delivered(CRS_DUE)))
+            await asyncio.sleep(0.2)  # time for a wrong second send to show
+        attempts = [c for c in world.api.calls if c.method == "sendMessage"]
+        assert len(attempts) == 3
+        assert len(world.delivered(CRS_DUE)) == 1
+        assert world.store.reminder_rows() == []
