@@ -7,6 +7,11 @@ the chosen option) are best-effort and run beside the reply: a failure there is 
 and never costs the doctor the next question. Input the bot cannot apply safely (edits, group
 chats, channel posts, media, foreign buttons, malformed updates) is explained or skipped and
 changes nothing. Bot API calls go over small pools of kept-alive connections (GatedRequest).
+
+Each kind of button has its own CallbackQueryHandler, told apart by its data's pattern: answers
+(`step|option`, in dialogs and training alike), reminder offers (`rem:kind:step`), and anything
+else (foreign or forged data). Reminders are kept in SQLite; PTB's JobQueue wakes the bot when
+one comes due, and the job reads the store then and sends through the outbox.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 import re
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
@@ -40,6 +46,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    JobQueue,
     MessageHandler,
     TypeHandler,
     filters,
@@ -47,7 +54,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot.chart import accuracy_chart
+from bot.chart import progress_chart
 from bot.service import (
     BlockedError,
     ChatService,
@@ -59,9 +66,9 @@ from bot.service import (
 from bot.settings import Settings
 from bot.store import AsyncStore, Outgoing, OutRow, Reminder, Store, StoreGoneError
 from bot.telegram_render import (
+    ANSWER_DATA,
     MAX_CALLBACK_BYTES,
     keyboard,
-    parse_callback,
     to_html,
     to_messages,
 )
@@ -85,7 +92,11 @@ ENGINE_COMMANDS: dict[str, Command] = {
     "restart": "restart",
 }
 REMINDER_DIALOGS = ("assessment", "crs", "icans", "seizure", "icp")
-REMINDER_DATA = re.compile(r"^rem:(crs|neuro):(\d{1,12})$")
+REMINDER_DATA = re.compile(r"^rem:(crs|neuro):(\d{1,12})$", re.ASCII)
+# A reminder's job runs however late the event loop wakes it (APScheduler's default would skip
+# a job more than a second late); jobs of one name that are overdue together run once.
+REMINDER_JOB_KWARGS: dict[str, Any] = {"misfire_grace_time": None, "coalesce": True}
+RETRY_JOB = "reminders: retry"
 BED_LABEL = re.compile(r"^[A-Za-z0-9-]{1,8}$")
 MAX_ATTEMPTS = 5
 STARTUP_BACKOFF_MAX = 60.0
@@ -127,10 +138,12 @@ class Bot:
     settings: Settings
     service: ChatService
     guideline: Guideline
-    reminder_task: asyncio.Task[None] | None = None
     sender_task: asyncio.Task[None] | None = None
     fatal: BaseException | None = None
     _background: set[asyncio.Task[Any]] = field(default_factory=set)
+    # One delivery of due reminders at a time: two jobs due together must not both read, and
+    # both send, the same outbox row before either marks it sent.
+    _delivering: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def allowed(self, user_id: int | None) -> bool:
         """Whether a user may use the bot (everyone when no allowlist is set)."""
@@ -228,22 +241,18 @@ class Bot:
         """Photos, voice, stickers, files: say what the bot reads; change nothing."""
         self._explain(update, context, texts.NON_TEXT)
 
-    async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A tapped button: answered beside the reply; the question's message shows the choice."""
+    async def on_answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """An answer button (`step|option`, dialogs and training alike): answered beside the
+        reply; the question's message shows the choice."""
         query = update.callback_query
-        if query is None:
-            return
+        assert query is not None  # a CallbackQueryHandler's update
+        match = _matched(context)
         data = query.data or ""
-        step, option = (
-            parse_callback(data) if len(data.encode()) <= MAX_CALLBACK_BYTES else (None, "")
-        )
-        if query.message is None or not data or len(data.encode()) > MAX_CALLBACK_BYTES:
-            # Inline-message buttons and forged or oversized data: acknowledged, ignored.
+        if query.message is None or match is None or len(data.encode()) > MAX_CALLBACK_BYTES:
+            # Inline-message buttons, and empty or oversized (forged) data: answered, ignored.
             self.answer(context, query.id, texts.TAP_IGNORED)
             return
-        if step is None:
-            await self._reminder(update, context, data)
-            return
+        step, option = int(match[1]), match[2]
 
         def acknowledge(outcome: Outcome) -> None:
             moved_on = any(r.kind == "stale" for r in outcome.replies)
@@ -277,6 +286,13 @@ class Bot:
             then=acknowledge,
         )
 
+    async def on_foreign_tap(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A button whose data is none of the bot's kinds (forged, or from elsewhere): answered,
+        ignored."""
+        query = update.callback_query
+        assert query is not None  # CallbackQueryHandler
+        self.answer(context, query.id, texts.TAP_IGNORED)
+
     async def on_progress(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/progress: accuracy per topic, the rules most often missed, and a chart."""
         chat_id = _chat(update)
@@ -303,10 +319,11 @@ class Bot:
         await send_with_retry(lambda: context.bot.send_message(chat_id, text))
         # Drawing and compressing the PNG is CPU work: keep it off the event loop.
         chart = await asyncio.to_thread(
-            accuracy_chart, [right / total for _, total, right in progress.topics]
+            progress_chart, progress.topics, progress.history, self.service.timezone
         )
-        caption = texts.PROGRESS_CAPTION.format(topics=", ".join(t for t, _, _ in progress.topics))
-        await send_with_retry(lambda: context.bot.send_photo(chat_id, chart, caption=caption))
+        await send_with_retry(
+            lambda: context.bot.send_photo(chat_id, chart, caption=texts.PROGRESS_CAPTION)
+        )
 
     async def on_bed(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/bed 12A: a short bed label for the chat's pending reminders (no names)."""
@@ -404,30 +421,34 @@ class Bot:
             ]
         )
 
-    async def _reminder(
-        self, update: Update, context: ContextTypes.DEFAULT_TYPE, data: str
-    ) -> None:
+    async def on_reminder_tap(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A reminder offer (`rem:kind:step`) under a result: store the reminder, have the job
+        queue wake the bot when it is due, and say when that is."""
         query = update.callback_query
-        assert query is not None
-        match = REMINDER_DATA.match(data)
+        assert query is not None  # a CallbackQueryHandler's update
+        match = _matched(context)
+        if query.message is None or match is None:
+            self.answer(context, query.id, texts.TAP_IGNORED)
+            return
         chat_id = _chat(update)
         store = self.service.store
-        stored = await store.run(Store.load, store.store, chat_id) if match else None
+        stored = await store.run(Store.load, store.store, chat_id)
         # An offer is valid only under the result that made it: same step, still at the result.
         valid = (
-            match is not None
-            and stored is not None
+            stored is not None
             and stored.session.step == int(match[2])
             and stored.session.dialog in REMINDER_DIALOGS
             and stored.session.state == "result"
         )
-        if not valid or match is None:
+        if not valid:
             self.answer(context, query.id, texts.STALE)
             return
         kind = match[1]
         hours = self._intervals()[kind]
         due = self.service.clock() + hours * 3600
-        await store.run(Store.add_reminder, store.store, chat_id, due, kind, "")
+        reminder_id = await store.run(Store.add_reminder, store.store, chat_id, due, kind, "")
+        # A second tap moves the reminder (same id): its earlier job goes.
+        self.schedule_delivery(_jobs(context.application), due, _job_name(reminder_id))
         when = datetime.fromtimestamp(due, self.service.timezone).strftime("%H:%M %Z on %d %b")
         self.answer(context, query.id, None)
         await send_with_retry(
@@ -446,9 +467,45 @@ class Bot:
     async def deliver_reminders(self) -> None:
         """Queue due reminders into the outbox (marked before sending), then send them."""
         store = self.service.store
-        now = self.service.clock()
-        await store.run(Store.queue_reminders, store.store, now, self.reminder_text)
-        await self.service.deliver_reminders()
+        async with self._delivering:
+            now = self.service.clock()
+            await store.run(Store.queue_reminders, store.store, now, self.reminder_text)
+            await self.service.deliver_reminders()
+
+    def schedule_delivery(self, jobs: JobQueue[Any], due: float, name: str) -> None:
+        """Have the job queue deliver reminders at `due` (seconds on the service's clock), in
+        place of any job of that name. The store stays the truth: the job reads it when it
+        runs, so a reminder moved or cancelled meanwhile is sent as it is then, or not at all."""
+        for job in jobs.get_jobs_by_name(name):
+            job.schedule_removal()
+        delay = max(0.0, due - self.service.clock())
+        jobs.run_once(self.on_reminder_job, delay, name=name, job_kwargs=REMINDER_JOB_KWARGS)
+
+    async def schedule_stored_reminders(self, jobs: JobQueue[Any]) -> int:
+        """At start-up: a job for each reminder the store holds (those overdue run at once),
+        and one now for reminder messages a crash left unsent. Return how many reminders."""
+        store = self.service.store
+        # Every reminder held: due by the end of time.
+        pending = await store.run(Store.due_reminders, store.store, math.inf)
+        for reminder in pending:
+            self.schedule_delivery(jobs, reminder.due_at, _job_name(reminder.id))
+        self.schedule_delivery(jobs, 0.0, RETRY_JOB)
+        return len(pending)
+
+    async def on_reminder_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A reminder job: send what the store says is due. While some cannot be sent (or the
+        store cannot be read), try again every REMINDER_POLL_SECONDS."""
+        store = self.service.store
+        try:
+            await self.deliver_reminders()
+            unsent = bool(await store.run(Store.reminder_rows, store.store))
+        except Exception as error:
+            log.warning("reminder delivery failed (%s): retrying later", type(error).__name__)
+            unsent = True
+        jobs = _jobs(context.application)
+        if unsent and not jobs.get_jobs_by_name(RETRY_JOB):
+            due = self.service.clock() + self.settings.reminder_poll_seconds
+            self.schedule_delivery(jobs, due, RETRY_JOB)
 
 
 async def raw_call(application: App, method: str, params: dict[str, object]) -> Any:
@@ -458,6 +515,25 @@ async def raw_call(application: App, method: str, params: dict[str, object]) -> 
     bot = application.bot
     data = RequestData([RequestParameter.from_input(k, v) for k, v in params.items()])
     return await bot.request.post(f"{bot.base_url}/{method}", data)
+
+
+def _jobs(application: App) -> JobQueue[Any]:
+    jobs = application.job_queue
+    if jobs is None:  # only without the job-queue extra, which the project depends on
+        raise RuntimeError("reminders need python-telegram-bot[job-queue]")
+    return jobs
+
+
+def _job_name(reminder_id: int) -> str:
+    return f"reminder {reminder_id}"
+
+
+def _matched(context: ContextTypes.DEFAULT_TYPE) -> re.Match[str] | None:
+    """The handler's pattern's match of the button data. None for a query without data: PTB
+    hands that to the first CallbackQueryHandler whatever its pattern (context.match is then
+    True, not a match)."""
+    match: object = context.match
+    return match if isinstance(match, re.Match) else None
 
 
 def _chat(update: Update) -> int:
@@ -777,7 +853,10 @@ def build_application(  # noqa: PLR0917 - the composition root takes every depen
     application.add_handler(CommandHandler(list(ENGINE_COMMANDS), bot.on_engine_command))
     application.add_handler(CommandHandler("bed", bot.on_bed))
     application.add_handler(CommandHandler("progress", bot.on_progress))
-    application.add_handler(CallbackQueryHandler(bot.on_callback))
+    # One handler per kind of button, by its data; the last takes whatever is left.
+    application.add_handler(CallbackQueryHandler(bot.on_answer, pattern=ANSWER_DATA))
+    application.add_handler(CallbackQueryHandler(bot.on_reminder_tap, pattern=REMINDER_DATA))
+    application.add_handler(CallbackQueryHandler(bot.on_foreign_tap))
     application.add_handler(
         MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, bot.on_text)
     )
@@ -808,21 +887,24 @@ def _post_init(bot: Bot) -> Hook:
                 )
         if kept:
             log.info("replaying %d update(s) received before a crash", len(kept))
-        # Our own tasks (not Application.create_task): cancelled cleanly in post_stop. The
+        # Our own task (not Application.create_task): cancelled cleanly in post_stop. The
         # sender first resends whatever a crash left unsent.
         bot.sender_task = asyncio.create_task(bot.service.run_sender(), name="sender")
-        bot.reminder_task = asyncio.create_task(_reminder_loop(bot, application), name="reminders")
+        # The job queue runs once the application starts, right after this hook.
+        pending = await bot.schedule_stored_reminders(_jobs(application))
+        if pending:
+            log.info("%d reminder(s) pending", pending)
 
     return post_init
 
 
 def _post_stop(bot: Bot) -> Hook:
     async def post_stop(application: App) -> None:
-        for task in (bot.reminder_task, bot.sender_task):
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+        task = bot.sender_task
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     return post_stop
 
@@ -832,20 +914,3 @@ def _post_shutdown(store: AsyncStore) -> Hook:
         store.close()
 
     return post_shutdown
-
-
-async def _reminder_loop(bot: Bot, application: App) -> None:
-    """Deliver due reminders every few seconds while the application runs."""
-    while not application.running:  # post_init runs before start
-        await asyncio.sleep(0.05)
-    poll = bot.settings.reminder_poll_seconds
-    while application.running:
-        try:
-            await bot.deliver_reminders()
-        except Exception as error:
-            log.warning("reminder check failed: %s", type(error).__name__)
-        # Sleep in short slices so that stopping the bot is never held up by this loop.
-        waited = 0.0
-        while waited < poll and application.running:
-            await asyncio.sleep(min(1.0, poll - waited))
-            waited += 1.0

@@ -82,7 +82,8 @@ def configure_logging(secrets: Iterable[str], level: int = logging.INFO) -> logg
     root.handlers[:] = [handler]
     root.setLevel(level)
     # httpx logs every request URL at INFO, and the Bot API URL contains the token.
-    # transitions logs every state change at INFO: noise, and CPU on every update.
-    for noisy in ("httpx", "httpcore", "transitions"):
+    # transitions logs every state change at INFO: noise, and CPU on every update; APScheduler
+    # logs every job it adds and runs (the reminders).
+    for noisy in ("httpx", "httpcore", "transitions", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     return handler

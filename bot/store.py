@@ -162,10 +162,12 @@ class Reminder:
 
 @dataclass(frozen=True)
 class Progress:
-    """Per topic (name, attempts, right) and the most-missed rules (rule, times)."""
+    """Per topic (name, attempts, right), the most-missed rules (rule, times), and each
+    attempt's time and whether it was right, oldest first (accuracy over time)."""
 
     topics: list[tuple[str, int, int]]
     missed: list[tuple[str, int]]
+    history: list[tuple[float, bool]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -704,7 +706,14 @@ class Store:
                 (user_hash,),
             )
         ]
-        return Progress(topics=topics, missed=missed)
+        history = [
+            (float(at), bool(correct))
+            for at, correct in self.db.execute(
+                "SELECT at, correct FROM training WHERE user_hash = ? ORDER BY at, id",
+                (user_hash,),
+            )
+        ]
+        return Progress(topics=topics, missed=missed, history=history)
 
     def bulk_sessions(self, sessions: Sequence[tuple[int, Session]], now: float) -> None:
         """Store many sessions at once (benchmarks and tests)."""

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import html
+import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from dialogs.messages import Reply
 
 __all__ = [
+    "ANSWER_DATA",
     "MAX_TEXT",
     "callback_data",
     "keyboard",
@@ -21,6 +23,8 @@ __all__ = [
 # Telegram's limit is 4096 characters a message; keep a margin for entities.
 MAX_TEXT = 4000
 MAX_CALLBACK_BYTES = 64
+# An answer button's data: the step (ASCII digits) and the option id (see callback_data).
+ANSWER_DATA = re.compile(r"^(\d{1,12})\|(.+)$", re.ASCII)
 
 
 def callback_data(step: int, option_id: str) -> str:
@@ -33,8 +37,8 @@ def callback_data(step: int, option_id: str) -> str:
 
 def parse_callback(data: str) -> tuple[int | None, str]:
     """Split button data into (step, option id); the step is None for non-dialog buttons."""
-    step, _, option = data.partition("|")
-    return (int(step), option) if step.isdigit() and option else (None, data)
+    match = ANSWER_DATA.match(data)
+    return (int(match[1]), match[2]) if match else (None, data)
 
 
 def keyboard(reply: Reply, step: int) -> InlineKeyboardMarkup | None:

@@ -396,7 +396,7 @@ PROGRESS_NONE: Final = "No training answers yet. Start a rehearsal with /train."
 PROGRESS_TITLE: Final = "🎓 Your training progress"
 PROGRESS_TOPIC: Final = "{mark} {topic}: {right}/{total} right ({percent}%)"
 PROGRESS_MISSED: Final = "Most often missed:"
-PROGRESS_CAPTION: Final = "Accuracy per topic, left to right: {topics}"
+PROGRESS_CAPTION: Final = "Accuracy per topic (top) and per day (bottom)."
 PROGRESS_MARKS: Final = ("🟦", "🟧", "🟩", "🟪", "🟦", "🟥")
 
 # --- Telegram transport: delivery, input it does not read, errors (one block, bot-side) ---
@@ -815,6 +815,18 @@ QUICK_EXAMPLES: Final = {
     "csf": "OP 25",
     "stage": "papilloedema stage 2",
 }
+
+# --- Telegram: the /progress chart (issue 10.5) ---
+CHART_TITLE: Final = "Your training accuracy"
+CHART_BY_TOPIC: Final = "Per topic"
+CHART_BY_DAY: Final = "Per day with answers (latest {days})"
+CHART_TOPIC_AXIS: Final = "Topic"
+CHART_DAY_AXIS: Final = "Day"
+CHART_ACCURACY_AXIS: Final = "Answers right"
+CHART_TOPIC_LABEL: Final = "{percent}% ({right}/{total})"
+CHART_DAY_LABEL: Final = "{percent}%"
+CHART_DAY_TICK: Final = "{day}\n({right}/{total})"
+CHART_DAY_FORMAT: Final = "%d %b"
 
 # --- emergency entries; "another cause?" (issue 9, items 1, 4 and 5) ---
 EMERGENCY_MENU: Final = {

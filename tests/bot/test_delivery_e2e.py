@@ -65,7 +65,7 @@ def test_killed_before_saving_the_update_is_redelivered(fake: FakeTelegram, tmp_
     # The delivery of the question is recorded a moment after it is sent; until it is, a typed
     # answer cannot be told from one sent before the question was seen (and is not applied).
     fake.wait_for(lambda: _delivery_recorded(database))
-    blocker = sqlite3.connect(database, timeout=0, isolation_level=None)
+    blocker = sqlite3.connect(database, timeout=10, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")  # the bot's write now waits
     fake.send_text(DOCTOR, "38.5")
     time.sleep(1.0)

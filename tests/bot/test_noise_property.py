@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -13,12 +12,12 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from telegram import Update
-from telegram.request import BaseRequest, RequestData
 
 from bot.app import build_application
 from bot.settings import Settings
 from bot.store import Store
 from dialogs.messages import Event
+from tests.bot.offline import OfflineBotApi
 from tests.packaged import PARTS
 
 ENGINE = PARTS.engine
@@ -30,48 +29,6 @@ NOISE = st.lists(
     st.tuples(st.sampled_from(["redeliver", "edit", "stale", "late", "photo"]), st.integers(0, 9)),
     max_size=12,
 )
-
-
-class OfflineBotApi(BaseRequest):
-    """A Bot API answering from memory, with a clock for message dates; records what was sent."""
-
-    def __init__(self) -> None:
-        self.now = 1_000
-        self.ids = itertools.count(1)
-        self.sent: list[dict[str, Any]] = []
-
-    @property
-    def read_timeout(self) -> float | None:
-        """No timeout: nothing waits."""
-        return None
-
-    async def initialize(self) -> None:
-        """Nothing to open."""
-
-    async def shutdown(self) -> None:
-        """Nothing to close."""
-
-    async def do_request(
-        self, url: str, method: str, request_data: RequestData | None = None, *args: Any, **kw: Any
-    ) -> tuple[int, bytes]:
-        """getMe, sendMessage (dated by the clock) and the rest as Telegram answers them."""
-        name = url.rsplit("/", 1)[-1]
-        params = request_data.parameters if request_data else {}
-        result: Any = True
-        if name == "getMe":
-            result = {"id": 1, "is_bot": True, "first_name": "bot", "username": "bot"}
-        elif name in ("sendMessage", "editMessageText"):
-            self.now += 1
-            result = {
-                "message_id": next(self.ids),
-                "date": self.now,
-                "chat": {"id": int(str(params.get("chat_id", 0) or 0)), "type": "private"},
-                "text": params.get("text", ""),
-            }
-            if name == "sendMessage":
-                markup = params.get("reply_markup")
-                self.sent.append({**result, "reply_markup": markup})
-        return 200, json.dumps({"ok": True, "result": result}).encode()
 
 
 def _message(message_id: int, text: str | None, date: int, **extra: Any) -> dict[str, Any]:

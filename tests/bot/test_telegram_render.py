@@ -7,7 +7,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.telegram_render import MAX_TEXT, to_messages
+from bot.telegram_render import ANSWER_DATA, MAX_TEXT, callback_data, parse_callback, to_messages
 from dialogs.assessment import assess
 from dialogs.findings import Findings
 from dialogs.guideline import Guideline
@@ -62,3 +62,18 @@ def test_messages_never_exceed_the_limit_nor_cut_a_tag(
         assert _balanced(message)
         stripped = re.sub(r"</?(b|blockquote)( expandable)?>", "", message)
         assert "<" not in stripped, "all user text is escaped"
+
+
+@given(st.integers(0, 10**12 - 1), st.from_regex(r"\A[a-z0-9_.]{1,40}\Z"))
+def test_answer_button_data_reads_back_as_its_step_and_option(step: int, option: str) -> None:
+    """What callback_data writes, parse_callback reads back (and ANSWER_DATA matches)."""
+    data = callback_data(step, option)
+    assert ANSWER_DATA.match(data)
+    assert parse_callback(data) == (step, option)
+
+
+def test_only_ascii_digits_make_a_step() -> None:
+    """'²' is a digit to str.isdigit but not to int(): such data is no answer, not a crash."""
+    for data in ("²|x", "١|x", "|x", "3|", "rem:crs:3", "x|3"):
+        assert parse_callback(data) == (None, data)
+        assert ANSWER_DATA.match(data) is None
