@@ -353,8 +353,8 @@ def _help_texts(guideline: Guideline) -> dict[Q, str]:
         Q.PRESSORS: texts.HELP_PRESSORS.format(
             counted=", ".join(v.name for v in crs.vasopressors if v.counted)
         ),
-        Q.BP_CAUSE: texts.HELP_CAUSE,
-        Q.O2_CAUSE: texts.HELP_CAUSE,
+        Q.BP_CAUSE: f"{texts.HELP_CAUSE}\n{texts.HELP_CAUSE_UNSURE}",
+        Q.O2_CAUSE: f"{texts.HELP_CAUSE}\n{texts.HELP_CAUSE_UNSURE}",
         Q.OXYGEN: texts.HELP_OXYGEN.format(
             low=low,
             rows=_rows(
@@ -386,6 +386,14 @@ def _help_texts(guideline: Guideline) -> dict[Q, str]:
         ),
         Q.CSF: texts.HELP_CSF.format(mmhg=f"{icp.opening_pressure_mmhg:g}"),
         Q.CONCURRENT_CRS: texts.HELP_CONCURRENT_CRS,
+        # The emergency entries: the grades of what is seen, then what the dose basis does.
+        Q.SEIZING: texts.HELP_SEIZURE.format(rows=_rows((r.label, r.grade) for r in icans.seizure))
+        + "\n"
+        + texts.HELP_SEIZING,
+        Q.ICP_NOW: texts.HELP_ICP.format(rows=_rows((r.label, r.grade) for r in icans.icp_signs))
+        + "\n"
+        + texts.HELP_IMAGING.format(rows=_rows((r.label, r.grade) for r in icans.imaging)),
+        Q.PATIENT_SIZE: texts.HELP_PATIENT_SIZE,
         Q.FERRITIN: texts.HELP_FERRITIN.format(
             ferritin=f"{hlh.ferritin_above_ng_ml:,.0f}",
             needed=hlh.minimum_of_findings,

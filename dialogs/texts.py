@@ -858,3 +858,16 @@ CAUSE_GRADE_AS_CRS: Final = "No / not sure (grade as CRS)"
 CAUSE_CLEARLY_OTHER: Final = "Clearly another cause"
 COMFORT_ONLY: Final = "Oxygen for comfort only"
 AGE_GROUP_WORDS: Final = {"adult": "adult, weight not known", "child": "child, weight not known"}
+HELP_CAUSE_UNSURE: Final = (
+    "Not sure (sepsis can rarely be excluded at the bedside): choose 'No / not sure', and the "
+    "finding is graded as CRS. Only a clear other cause stops it counting."
+)
+HELP_SEIZING: Final = (
+    "Convulsive or non-convulsive status: the status epilepticus steps (Table 6) come after the "
+    "next question. A brief seizure, already stopped, starts no protocol: ICANS is graded."
+)
+HELP_PATIENT_SIZE: Final = (
+    "The weight gives this patient's dose of every drug dosed per kg in the first steps. Not "
+    "known: say adult or child; the per-kg rule is shown, and a child is never shown an adult "
+    "fixed dose. With a weight but no age, under 40 kg is taken as a child."
+)

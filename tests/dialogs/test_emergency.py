@@ -509,3 +509,15 @@ def test_an_emergency_after_a_result_is_not_held_up_by_the_context_offer() -> No
     assert "Patient: 80 kg · age 54" in chat.visible
     assert chat.session.patient is not None
     assert chat.session.patient.weight == {"value": 80.0, "unit": "kg"}
+
+
+def test_help_at_the_new_questions_explains_them(engine: DialogEngine) -> None:
+    """help at the dose basis says what 'not known' does; at a cause, what 'not sure' does."""
+    client = DialogClient(engine, "seizure")
+    client.send("cse")
+    assert "never shown an adult fixed dose" in client.send("help")[0].text
+    client = DialogClient(engine, "crs")
+    client.answer("39", "none", "fluids")
+    assert "choose 'No / not sure', and the finding is graded as CRS" in (
+        client.send("help")[0].text
+    )
