@@ -1,4 +1,7 @@
-"""The dialog engine: `handle(session, event) -> (session, replies)`, pure and synchronous.
+"""The dialog engine: `handle(session, event) -> Turn`, pure and synchronous.
+
+A `Turn` (dialogs.records) holds the new session, the replies and the records to store; it
+unpacks as `(session, replies)`.
 
 One `transitions.Machine` per dialog is built once, with no model attached. Each event fires the
 machine's `next` event on a small carrier holding only the session's state, so no machine is ever
@@ -15,7 +18,7 @@ from typing import Any
 from transitions import Machine
 
 from dialogs import context, machines, texts
-from dialogs.assessment import assess
+from dialogs.assessment import Assessment, assess
 from dialogs.dosing import compute_dose
 from dialogs.flows import Flow, Flows
 from dialogs.flows.answers import findings_of, patient_of, unarousable
@@ -31,10 +34,18 @@ from dialogs.guideline import Guideline
 from dialogs.handover import handover
 from dialogs.messages import COMMANDS, Event, Option, Reply
 from dialogs.questions import Choice, Q, Question, Questions, ice_score
+from dialogs.records import (
+    AssessmentRecord,
+    GradedDomain,
+    Record,
+    ReminderChoice,
+    ReminderOffer,
+)
 from dialogs.render import render_assessment, render_doses
 from dialogs.session import Answer, Change, PatientContext, Session, Step
 from dialogs.training.bank import Bank
 from dialogs.training.rehearsal import Rehearsal
+from dialogs.turn import Turn
 from dialogs.units import UnitError, example, fmt, fold_typed, other_reading, parse_measure
 
 __all__ = ["DialogEngine", "build_machine"]
@@ -47,6 +58,8 @@ MULTI_DONE = "done"
 SAME = "same"
 FIX = "fix"
 NEXT = "next"  # the options under a result
+# Results after which reminders of the next reviews are offered.
+REMINDER_DIALOGS = ("assessment", "crs", "icans")
 _SPLIT = re.compile(r"\s*(?:,|;|\+|/|\band\b|&)\s*")
 _UNKNOWN_LABELS = {
     "papilloedema_stage": ("papilloedema stage", "pathway needs staging and opening pressure"),
@@ -97,8 +110,11 @@ class DialogEngine:
         """A session at the menu."""
         return Session(guideline=self.guideline.version)
 
-    def start(self, dialog: str, step: int = 0) -> tuple[Session, list[Reply]]:
+    def start(self, dialog: str, step: int = 0) -> Turn:
         """Start a dialog (or the menu) from its first question."""
+        return _turn(*self._start(dialog, step))
+
+    def _start(self, dialog: str, step: int = 0) -> tuple[Session, list[Reply]]:
         if dialog == "rehearsal":
             return self.rehearsal.start(step, self.guideline.version)
         if dialog not in self.flows:
@@ -112,8 +128,10 @@ class DialogEngine:
         )
         return session, [self._ask(session)]
 
-    def handle(self, session: Session, event: Event) -> tuple[Session, list[Reply]]:
-        """Apply one event to a session; return the new session and the replies to send."""
+    def handle(self, session: Session, event: Event) -> Turn:
+        """Apply one event to a session: the new session, the replies and the records."""
+        if session.records:
+            session = session.model_copy(update={"records": ()})
         if session.dialog in self.flows and session.state in (SAME, FIX, Q.RESULT.value):
             new, replies = self._between(session, event)
         else:
@@ -121,14 +139,12 @@ class DialogEngine:
         finished = any(r.kind == "result" for r in replies)
         if finished and new.dialog in self.flows and new.state == Q.RESULT.value:
             new = self._finished(new, event.at)
-        return new, replies
+        return _turn(new, replies)
 
-    def begin(
-        self, session: Session, dialog: str, step: int, at: str | None = None
-    ) -> tuple[Session, list[Reply]]:
+    def begin(self, session: Session, dialog: str, step: int, at: str | None = None) -> Turn:
         """Start a dialog for a chat: its patient context is carried and offered, never used."""
-        new, replies = self.start(dialog, step)
-        return self._carried(session, new, replies, at)
+        new, replies = self._start(dialog, step)
+        return _turn(*self._carried(session, new, replies, at))
 
     def _handle(self, session: Session, event: Event) -> tuple[Session, list[Reply]]:
         if event.kind == "command":
@@ -138,7 +154,7 @@ class DialogEngine:
             if typed is not None:
                 return self._command(session, typed)
             new, replies = self.rehearsal.handle(session, event)
-            return (new, replies) if replies else self.start("menu", session.step + 1)
+            return (new, replies) if replies else self._start("menu", session.step + 1)
         if event.kind == "option" and event.step is not None and event.step != session.step:
             return session, [Reply(text=texts.STALE, kind="stale"), self._ask(session)]
         if typed is not None:
@@ -180,7 +196,7 @@ class DialogEngine:
             )
             return session, [Reply(text=texts.HELP, kind="info"), *again]
         if name in ("start", "cancel"):
-            menu, replies = self.start("menu", session.step + 1)
+            menu, replies = self._start("menu", session.step + 1)
             notice = (
                 [Reply(text=texts.CANCELLED, kind="info")]
                 if (name == "cancel" and session.dialog != "menu")
@@ -188,7 +204,7 @@ class DialogEngine:
             )
             return menu, notice + replies
         if name == "restart":
-            return self.start(session.dialog, session.step + 1)
+            return self._start(session.dialog, session.step + 1)
         if session.dialog == "rehearsal":
             return session, [
                 Reply(text=texts.TRAIN_NO_BACK, kind="info"),
@@ -228,7 +244,7 @@ class DialogEngine:
     ) -> tuple[Session, list[Reply]]:
         answers = dict(session.answers)
         if question.id == Q.MENU:
-            return self.start(str(value), session.step + 1)
+            return self._start(str(value), session.step + 1)
         answers[question.key] = value
         destination = machines.advance(self.machines[session.dialog], Q(session.state), answers)
         history = [*session.history, Step(state=session.state, keys=(question.key,))]
@@ -249,7 +265,7 @@ class DialogEngine:
             return new, [Reply(text=prefix.strip(), kind="info"), *replies] if prefix else replies
         if destination == Q.RESULT:
             try:
-                replies = self._result(new, at)
+                new, replies = self._result(new, at)
             except (FindingsError, ValueError) as error:
                 # Answers that cannot be graded together: undo the last one and say why.
                 return session, [Reply(text=str(error), kind="error"), self._ask(session)]
@@ -420,14 +436,30 @@ class DialogEngine:
 
     # --- results ---
 
-    def _result(self, session: Session, at: str | None = None) -> list[Reply]:
-        answers = session.answers
-        above, below = self._head(session)
+    def _result(self, session: Session, at: str | None = None) -> tuple[Session, list[Reply]]:
+        """The result of a finished dialog, with its records: the grades, reminder offers."""
+        records: list[Record] = []
         if session.dialog in ("ice", "dose"):
-            only = (self._ice_result if session.dialog == "ice" else self._dose_result)(answers)
-            return self._with_next(session, [_with_lines(only, above, below)])
+            if session.dialog == "ice":
+                record, only = self._ice_result(session.answers)
+                records.append(record)
+            else:
+                only = self._dose_result(session.answers)
+            above, below = self._head(session, records)
+            replies = self._with_next(session, [_with_lines(only, above, below)])
+        else:
+            replies = self._assessed(session, at, records)
+        if session.dialog in REMINDER_DIALOGS:
+            records.append(self._reminder_offer(session.step))
+        return session.model_copy(update={"records": (*session.records, *records)}), replies
+
+    def _assessed(self, session: Session, at: str | None, records: list[Record]) -> list[Reply]:
+        """Grade and plan the answers once: the result, its handover and its record."""
+        answers = session.answers
         findings = findings_of(answers)
         result = assess(findings, self.guideline)
+        records.append(_record_of(session.dialog, result))
+        above, below = self._head(session, records)
         notes = [
             Reason(text=texts.ASSUMED_UNKNOWN.format(what=what, assumption=assumption))
             for key, (what, assumption) in _UNKNOWN_LABELS.items()
@@ -439,7 +471,12 @@ class DialogEngine:
             replies.append(Reply(text=f"{texts.HANDOVER_INTRO}\n\n{summary}", kind="notice"))
         return self._with_next(session, replies)
 
-    def _ice_result(self, answers: Mapping[str, Answer]) -> Reply:
+    def _ice_result(self, answers: Mapping[str, Answer]) -> tuple[AssessmentRecord, Reply]:
+        record = AssessmentRecord(
+            dialog="ice",
+            guideline=self.guideline.version,
+            grades=(GradedDomain(toxicity="ICE", grade=None),),
+        )
         if unarousable(answers):
             text = texts.ICE_RESULT_UNABLE
         else:
@@ -452,6 +489,8 @@ class DialogEngine:
                 else texts.ICE_DOMAIN_GRADE.format(grade=band.grade)
             )
             text = texts.ICE_RESULT.format(score=score, grade=grade)
+            graded = GradedDomain(toxicity="ICE", grade=band.grade, score=("ICE", score))
+            record = record.model_copy(update={"grades": (graded,)})
         citation = self.guideline.cite(self.guideline.icans.ice_bands[0])
         lines = [
             text,
@@ -462,7 +501,19 @@ class DialogEngine:
             texts.RESULT_VERSION.format(version=self.guideline.version),
             texts.DISCLAIMER,
         ]
-        return Reply(text="\n".join(lines), kind="result", ended=True, citations=(str(citation),))
+        reply = Reply(text="\n".join(lines), kind="result", ended=True, citations=(str(citation),))
+        return record, reply
+
+    def _reminder_offer(self, step: int) -> ReminderOffer:
+        """The reminders of the next reviews, at the guideline's monitoring intervals."""
+        hours = {r.id: r.interval_hours for r in self.guideline.routine.items if r.interval_hours}
+        return ReminderOffer(
+            step=step,
+            choices=(
+                ReminderChoice(kind="crs", hours=hours["monitor_crs"]),
+                ReminderChoice(kind="neuro", hours=hours["monitor_neuro"]),
+            ),
+        )
 
     def _dose_result(self, answers: Mapping[str, Answer]) -> Reply:
         patient, doses = patient_of(answers)
@@ -495,7 +546,7 @@ class DialogEngine:
         self, session: Session, dialog: str, at: str | None, fill: dict[str, Answer]
     ) -> tuple[Session, list[Reply]]:
         """Start a dialog from a result, with the context and any answers chosen there."""
-        new, replies = self.start(dialog, session.step + 1)
+        new, replies = self._start(dialog, session.step + 1)
         new = new.model_copy(update={"patient": session.patient})
         if new.dialog not in self.flows:
             return new, replies
@@ -547,7 +598,7 @@ class DialogEngine:
         if state != Q.RESULT:
             return new, [self._ask(new)]
         try:
-            return new, self._result(new, at)
+            return self._result(new, at)
         except (FindingsError, ValueError) as error:
             # Known answers that cannot be graded together: ask the last of them again.
             last = history[-1]
@@ -562,7 +613,7 @@ class DialogEngine:
 
     def _finished(self, session: Session, at: str | None) -> Session:
         """After a result: the context learns this dialog's answers; nothing is left pending."""
-        grades = self._grades(session.dialog, session.answers)
+        grades = _summary(session.records)
         patient = context.updated(session.patient, session.answers, session.reused, grades, at)
         return session.model_copy(
             update={
@@ -598,17 +649,16 @@ class DialogEngine:
             return {}
         return grades
 
-    def _head(self, session: Session) -> tuple[list[str], list[str]]:
+    def _head(self, session: Session, records: Sequence[Record]) -> tuple[list[str], list[str]]:
         """Lines above a result's grades (what a change changed), and after what to do now
         (the patient facts it used)."""
         below = context.patient_line(session.answers, session.reused, session.patient)
-        return self._change_lines(session), [below] if below else []
+        return self._change_lines(session, _summary(records)), [below] if below else []
 
-    def _change_lines(self, session: Session) -> list[str]:
+    def _change_lines(self, session: Session, after: Mapping[str, int | None]) -> list[str]:
         change = session.change
         if change is None:
             return []
-        after = self._grades(session.dialog, session.answers)
         deltas: list[str] = []
         for name in texts.CHANGE_GRADE_NAMES:
             old, new = change.before.get(name), after.get(name)
@@ -830,6 +880,43 @@ class DialogEngine:
             what=texts.ANSWER_LABELS.get(key, key), old=context.answer_words(question, old)
         )
         return new, [ask.model_copy(update={"text": f"{was}\n\n{ask.text}"})]
+
+
+def _turn(session: Session, replies: list[Reply]) -> Turn:
+    """The turn: the records move out of the session, which never leaves holding any."""
+    if not session.records:
+        return Turn(session, replies)
+    return Turn(session.model_copy(update={"records": ()}), replies, session.records)
+
+
+def _record_of(dialog: str, result: Assessment) -> AssessmentRecord:
+    """The grades of an assessment as its graders gave them."""
+    grades = [
+        GradedDomain(
+            toxicity=grade.toxicity,
+            grade=grade.grade,
+            domains=tuple((d.name, d.grade) for d in grade.domains),
+            score=grade.score,
+        )
+        for grade in (result.crs, result.icans)
+        if grade is not None
+    ]
+    if result.hlh is not None:
+        grades.append(GradedDomain(toxicity="HLH", grade=int(result.hlh.met)))
+    return AssessmentRecord(dialog=dialog, guideline=result.guideline, grades=tuple(grades))
+
+
+def _summary(records: Sequence[Record]) -> dict[str, int | None]:
+    """A result's grades by name, as the context and a change compare them (ICE: its score)."""
+    found = next((r for r in records if isinstance(r, AssessmentRecord)), None)
+    if found is None:
+        return {}
+    return {
+        g.toxicity: (g.score[1] if g.score is not None else None)
+        if g.toxicity == "ICE"
+        else g.grade
+        for g in found.grades
+    }
 
 
 def _typed_command(event: Event) -> str | None:

@@ -197,7 +197,6 @@ def render_assessment(
         kind="result",
         ended=True,
         citations=tuple(sources.order),
-        grades=tuple(g.headline for g in (result.crs, result.icans, result.hlh) if g is not None),
     )
 
 
