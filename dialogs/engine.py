@@ -441,12 +441,14 @@ class DialogEngine:
         records: list[Record] = []
         if session.dialog in ("ice", "dose"):
             if session.dialog == "ice":
-                record, only = self._ice_result(session.answers)
+                record = self._ice_record(session.answers)
                 records.append(record)
+                above, below = self._head(session, records)
+                only = self._ice_result(session.answers, record, above, below)
             else:
-                only = self._dose_result(session.answers)
-            above, below = self._head(session, records)
-            replies = self._with_next(session, [_with_lines(only, above, below)])
+                above, below = self._head(session, records)
+                only = self._dose_result(session.answers, above, below)
+            replies = self._with_next(session, [only])
         else:
             replies = self._assessed(session, at, records)
         if session.dialog in REMINDER_DIALOGS:
@@ -471,29 +473,38 @@ class DialogEngine:
             replies.append(Reply(text=f"{texts.HANDOVER_INTRO}\n\n{summary}", kind="notice"))
         return self._with_next(session, replies)
 
-    def _ice_result(self, answers: Mapping[str, Answer]) -> tuple[AssessmentRecord, Reply]:
-        record = AssessmentRecord(
-            dialog="ice",
-            guideline=self.guideline.version,
-            grades=(GradedDomain(toxicity="ICE", grade=None),),
-        )
-        if unarousable(answers):
-            text = texts.ICE_RESULT_UNABLE
-        else:
+    def _ice_record(self, answers: Mapping[str, Answer]) -> AssessmentRecord:
+        """The ICE alone: its score and the band's grade (none when the patient cannot wake)."""
+        graded = GradedDomain(toxicity="ICE", grade=None)
+        if not unarousable(answers):
             score = ice_score(answers)
             assert score is not None
             band = band_grade(self.guideline.icans.ice_bands, score)
+            graded = GradedDomain(toxicity="ICE", grade=band.grade, score=("ICE", score))
+        return AssessmentRecord(dialog="ice", guideline=self.guideline.version, grades=(graded,))
+
+    def _ice_result(
+        self,
+        answers: Mapping[str, Answer],
+        record: AssessmentRecord,
+        above: Sequence[str],
+        below: Sequence[str],
+    ) -> Reply:
+        (graded,) = record.grades
+        if graded.score is None or graded.grade is None:
+            text = texts.ICE_RESULT_UNABLE
+        else:
             grade = (
                 texts.ICE_DOMAIN_NONE
-                if band.grade == 0
-                else texts.ICE_DOMAIN_GRADE.format(grade=band.grade)
+                if graded.grade == 0
+                else texts.ICE_DOMAIN_GRADE.format(grade=graded.grade)
             )
-            text = texts.ICE_RESULT.format(score=score, grade=grade)
-            graded = GradedDomain(toxicity="ICE", grade=band.grade, score=("ICE", score))
-            record = record.model_copy(update={"grades": (graded,)})
+            text = texts.ICE_RESULT.format(score=graded.score[1], grade=grade)
         citation = self.guideline.cite(self.guideline.icans.ice_bands[0])
         lines = [
+            *above,
             text,
+            *below,
             "",
             texts.ICE_NEXT,
             "",
@@ -501,8 +512,7 @@ class DialogEngine:
             texts.RESULT_VERSION.format(version=self.guideline.version),
             texts.DISCLAIMER,
         ]
-        reply = Reply(text="\n".join(lines), kind="result", ended=True, citations=(str(citation),))
-        return record, reply
+        return Reply(text="\n".join(lines), kind="result", ended=True, citations=(str(citation),))
 
     def _reminder_offer(self, step: int) -> ReminderOffer:
         """The reminders of the next reviews, at the guideline's monitoring intervals."""
@@ -515,7 +525,9 @@ class DialogEngine:
             ),
         )
 
-    def _dose_result(self, answers: Mapping[str, Answer]) -> Reply:
+    def _dose_result(
+        self, answers: Mapping[str, Answer], above: Sequence[str], below: Sequence[str]
+    ) -> Reply:
         patient, doses = patient_of(answers)
         weight, height = patient.weight, patient.height
         regimen = self.guideline.regimen(str(answers["regimen"]))
@@ -527,7 +539,8 @@ class DialogEngine:
             doses,
         )
         notes = [f"Weight {fmt(weight.value)} {weight.unit}" if weight else ""]
-        return render_doses([dose], self.guideline.version, [n for n in notes if n])
+        notes = [n for n in notes if n]
+        return render_doses([dose], self.guideline.version, notes, above, below)
 
     # --- one patient context per chat, and changing an answer after a result (issue 9) ---
 
@@ -953,14 +966,6 @@ def _match(choices: Sequence[Choice], text: str) -> Choice | None:
             return choice
     starts = [c for c in choices if c.label.lower().startswith(wanted) and len(wanted) >= 3]
     return starts[0] if len(starts) == 1 else None
-
-
-def _with_lines(reply: Reply, above: Sequence[str], below: Sequence[str]) -> Reply:
-    """A short result with lines added above its first line and right below it (its text
-    ends with the sources, which stay last)."""
-    first, _, rest = reply.text.partition("\n")
-    lines = [*above, first, *below, *([rest] if rest else [])]
-    return reply.model_copy(update={"text": "\n".join(lines)})
 
 
 def _grade_words(grade: int | None, words: Mapping[int, str]) -> str:

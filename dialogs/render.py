@@ -200,8 +200,17 @@ def render_assessment(
     )
 
 
-def render_doses(doses: Sequence[Dose], version: str, notes: Sequence[str] = ()) -> Reply:
-    """The dose calculator's result: the dose or its withhold, its limits, then sources."""
+def render_doses(
+    doses: Sequence[Dose],
+    version: str,
+    notes: Sequence[str] = (),
+    above: Sequence[str] = (),
+    below: Sequence[str] = (),
+) -> Reply:
+    """The dose calculator's result: the dose or its withhold, its limits, then sources.
+
+    `above` goes before the first line (what a change changed), `below` right after it.
+    """
     sources = _Sources()
     out = list(notes)
     for dose in doses:
@@ -212,6 +221,7 @@ def render_doses(doses: Sequence[Dose], version: str, notes: Sequence[str] = ())
             )
         else:
             out += _dose_lines([dose], sources, "")
+    out = [*above, *out[:1], *below, *out[1:]]
     return Reply(
         text="\n".join(out),
         folds=(
