@@ -11,17 +11,18 @@ built per user and the session stays the only per-chat state.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from transitions import Machine
 
 from dialogs import context, machines, texts
-from dialogs.assessment import Assessment, assess
+from dialogs.assessment import Assessment, advised_regimens, assess
 from dialogs.dosing import compute_dose
+from dialogs.findings import Findings
 from dialogs.flows import Flow, Flows
-from dialogs.flows.answers import findings_of, patient_of, unarousable
+from dialogs.flows.answers import ADVISED, findings_of, patient_of, unarousable
 from dialogs.grading import (
     FindingsError,
     Reason,
@@ -246,7 +247,7 @@ class DialogEngine:
         if question.id == Q.MENU:
             return self._start(str(value), session.step + 1)
         answers[question.key] = value
-        destination = machines.advance(self.machines[session.dialog], Q(session.state), answers)
+        destination, graded = self._advance(session.dialog, Q(session.state), answers)
         history = [*session.history, Step(state=session.state, keys=(question.key,))]
         new = session.model_copy(
             update={
@@ -265,7 +266,7 @@ class DialogEngine:
             return new, [Reply(text=prefix.strip(), kind="info"), *replies] if prefix else replies
         if destination == Q.RESULT:
             try:
-                new, replies = self._result(new, at)
+                new, replies = self._result(new, at, graded)
             except (FindingsError, ValueError) as error:
                 # Answers that cannot be graded together: undo the last one and say why.
                 return session, [Reply(text=str(error), kind="error"), self._ask(session)]
@@ -436,8 +437,20 @@ class DialogEngine:
 
     # --- results ---
 
-    def _result(self, session: Session, at: str | None = None) -> tuple[Session, list[Reply]]:
-        """The result of a finished dialog, with its records: the grades, reminder offers."""
+    def _advance(
+        self, dialog: str, state: Q, answers: Mapping[str, Answer]
+    ) -> tuple[Q, _Graded | None]:
+        """The next state for these answers, and the grading of them if a condition needed it
+        (the result reuses it when it follows at once)."""
+        routed = _Routed(answers, self.guideline)
+        return machines.advance(self.machines[dialog], state, routed), routed.graded
+
+    def _result(
+        self, session: Session, at: str | None = None, graded: _Graded | None = None
+    ) -> tuple[Session, list[Reply]]:
+        """The result of a finished dialog, with its records: the grades, reminder offers.
+
+        `graded`: the grading of exactly these answers, if the routing has just made it."""
         records: list[Record] = []
         if session.dialog in ("ice", "dose"):
             if session.dialog == "ice":
@@ -450,16 +463,17 @@ class DialogEngine:
                 only = self._dose_result(session.answers, above, below)
             replies = self._with_next(session, [only])
         else:
-            replies = self._assessed(session, at, records)
+            replies = self._assessed(session, at, records, graded)
         if session.dialog in REMINDER_DIALOGS:
             records.append(self._reminder_offer(session.step))
         return session.model_copy(update={"records": (*session.records, *records)}), replies
 
-    def _assessed(self, session: Session, at: str | None, records: list[Record]) -> list[Reply]:
+    def _assessed(
+        self, session: Session, at: str | None, records: list[Record], graded: _Graded | None
+    ) -> list[Reply]:
         """Grade and plan the answers once: the result, its handover and its record."""
         answers = session.answers
-        findings = findings_of(answers)
-        result = assess(findings, self.guideline)
+        findings, result = graded or _grade(answers, self.guideline)
         records.append(_record_of(session.dialog, result))
         above, below = self._head(session, records)
         notes = [
@@ -589,15 +603,15 @@ class DialogEngine:
         first that is not, or give the result."""
         answers, reserve = dict(session.answers), dict(session.reserve)
         history = list(session.history)
-        machine = self.machines[session.dialog]
         state = Q(session.state)
+        graded = None
         while state != Q.RESULT:
             key = self.questions[state].key
             if key not in reserve:
                 break
             answers[key] = reserve.pop(key)
             history.append(Step(state=state.value, keys=(key,)))
-            state = machines.advance(machine, state, answers)
+            state, graded = self._advance(session.dialog, state, answers)
         new = session.model_copy(
             update={
                 "state": state.value,
@@ -611,7 +625,7 @@ class DialogEngine:
         if state != Q.RESULT:
             return new, [self._ask(new)]
         try:
-            return self._result(new, at)
+            return self._result(new, at, graded)
         except (FindingsError, ValueError) as error:
             # Known answers that cannot be graded together: ask the last of them again.
             last = history[-1]
@@ -859,7 +873,6 @@ class DialogEngine:
         target = Q(key)
         question = self.questions[target]
         pool = {k: v for k, v in session.answers.items() if k != question.key}
-        machine = self.machines[session.dialog]
         state = self.flows[session.dialog].initial
         answers: dict[str, Answer] = {}
         history: list[Step] = []
@@ -869,7 +882,7 @@ class DialogEngine:
                 break
             answers[asked] = pool.pop(asked)
             history.append(Step(state=state.value, keys=(asked,)))
-            state = machines.advance(machine, state, answers)
+            state, _ = self._advance(session.dialog, state, answers)
         old = session.answers.get(question.key)
         new = session.model_copy(
             update={
@@ -893,6 +906,44 @@ class DialogEngine:
             what=texts.ANSWER_LABELS.get(key, key), old=context.answer_words(question, old)
         )
         return new, [ask.model_copy(update={"text": f"{was}\n\n{ask.text}"})]
+
+
+_Graded = tuple[Findings, Assessment]
+
+
+def _grade(answers: Mapping[str, Answer], guideline: Guideline) -> _Graded:
+    """The findings the answers describe, graded and planned."""
+    findings = findings_of(answers)
+    return findings, assess(findings, guideline)
+
+
+class _Routed(Mapping[str, Answer]):
+    """The answers as the routing conditions read them, with the derived answer `ADVISED`.
+
+    The regimens the care plan advises are graded when a condition first reads them, at most
+    once per move; the grading is kept for the result. Conditions never grade.
+    """
+
+    def __init__(self, answers: Mapping[str, Answer], guideline: Guideline) -> None:
+        self._answers = answers
+        self._guideline = guideline
+        self.graded: _Graded | None = None
+
+    def __getitem__(self, key: str) -> Answer:
+        if key != ADVISED or key in self._answers:
+            return self._answers[key]
+        if self.graded is None:
+            self.graded = _grade(self._answers, self._guideline)
+        return advised_regimens(self.graded[1])
+
+    def __contains__(self, key: object) -> bool:
+        return key == ADVISED or key in self._answers
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._answers)
+
+    def __len__(self) -> int:
+        return len(self._answers)
 
 
 def _turn(session: Session, replies: list[Reply]) -> Turn:
