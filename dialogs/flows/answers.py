@@ -1,18 +1,22 @@
-"""Turn a dialog's answers into validated findings, and the facts the routing needs from them."""
+"""Turn a dialog's answers into validated findings, and the facts the routing needs from them.
+
+The routing conditions read answers only. What a dose question depends on, the regimens the care
+plan advises, is an answer derived by grading: `ADVISED`, which the engine supplies beside the
+answers (graded when a condition first reads it, once per move), never stored in the session.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
-from dialogs.assessment import advised_regimens
 from dialogs.findings import Findings, Patient, TocilizumabDoses
 from dialogs.guideline import Guideline
 from dialogs.questions import capd_total, ice_score
 from dialogs.session import Answer, whole
 
 __all__ = [
+    "ADVISED",
     "findings_of",
     "ice_score",
     "needs_height",
@@ -21,6 +25,8 @@ __all__ = [
 ]
 
 Answers = Mapping[str, Answer]
+# The derived answer: the regimens the care plan doses or withholds for the answers so far.
+ADVISED = "advised_regimens"
 
 
 def unarousable(answers: Answers) -> bool:
@@ -111,24 +117,8 @@ def patient_of(answers: Answers) -> tuple[Patient, TocilizumabDoses | None]:
     return Patient.model_validate(patient), doses
 
 
-_MEMO_SIZE = 64
-# One event asks several routing questions of the same answers, then builds the result from
-# them: remember the last few findings so each is validated once. Bounded; pure function memo.
-_findings_memo: dict[str, Findings] = {}
-
-
 def findings_of(answers: Answers) -> Findings:
     """Build the findings document the answers so far describe."""
-    key = json.dumps(answers, sort_keys=True)
-    cached = _findings_memo.get(key)
-    if cached is None:
-        if len(_findings_memo) >= _MEMO_SIZE:
-            _findings_memo.clear()
-        cached = _findings_memo[key] = _findings_of(answers)
-    return cached
-
-
-def _findings_of(answers: Answers) -> Findings:
     patient, doses = patient_of(answers)
     document: dict[str, Any] = {"patient": patient, "tocilizumab_doses": doses}
     crs = _crs(answers)
@@ -148,27 +138,30 @@ def _findings_of(answers: Answers) -> Findings:
     return Findings.model_validate(document)
 
 
-def _chosen_regimens(answers: Answers, guideline: Guideline) -> list[str]:
+def _chosen_regimens(answers: Answers) -> list[str]:
+    """The regimen chosen in the dose calculator, else those the care plan advises."""
     regimen = answers.get("regimen")
     if isinstance(regimen, str):
         return [regimen]
-    return advised_regimens(findings_of(answers), guideline)
+    advised = answers[ADVISED]  # a KeyError here: the engine must supply the derived answer
+    assert isinstance(advised, list)
+    return advised
 
 
 def needs_weight(answers: Answers, guideline: Guideline) -> bool:
     """Whether a dose to be shown depends on weight (or body surface area)."""
-    return any(guideline.regimen(r).basis != "fixed" for r in _chosen_regimens(answers, guideline))
+    return any(guideline.regimen(r).basis != "fixed" for r in _chosen_regimens(answers))
 
 
 def needs_height(answers: Answers, guideline: Guideline) -> bool:
     """Whether a dose to be shown needs body surface area, and the weight is known."""
     if not isinstance(answers.get("weight"), dict):
         return False
-    return any(guideline.regimen(r).basis == "per_m2" for r in _chosen_regimens(answers, guideline))
+    return any(guideline.regimen(r).basis == "per_m2" for r in _chosen_regimens(answers))
 
 
 def needs_toci_history(answers: Answers, guideline: Guideline) -> bool:
     """Whether tocilizumab will be advised and the doses already given are not yet known."""
-    if "tocilizumab" not in _chosen_regimens(answers, guideline):
+    if "tocilizumab" not in _chosen_regimens(answers):
         return False
     return patient_of(answers)[1] is None
