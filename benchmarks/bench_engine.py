@@ -53,9 +53,10 @@ def percentile(values: list[float], q: float) -> float:
 def run_once(
     engine: DialogEngine, timings: list[float] | None = None, variant: int = 0
 ) -> tuple[int, str]:
-    # Vary temperature and weight from run to run so no memo can serve one run from another.
+    # Vary temperature and weight from run to run so no memo can serve one run from another
+    # (300 temperatures: fewer would let a bounded memo of the answers before the weight hit).
     walk = list(FULL_REVIEW)
-    walk[1] = f"{38.0 + (variant % 30) / 10:.1f}"
+    walk[1] = f"{38.0 + (variant % 300) / 100:.2f}"
     walk[-1] = f"{45 + (variant % 97) * 0.7:.1f}"
     session, _ = engine.start("menu")
     result = ""

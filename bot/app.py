@@ -73,9 +73,10 @@ from bot.telegram_render import (
     to_messages,
 )
 from dialogs import texts
-from dialogs.engine import DialogEngine
+from dialogs.engine import REMINDER_DIALOGS, DialogEngine
 from dialogs.guideline import Guideline
 from dialogs.messages import DIALOG_COMMANDS, Command, Event, Reply
+from dialogs.records import ReminderOffer
 from dialogs.session import Session
 
 __all__ = ["Bot", "GatedRequest", "SafeUpdatesRequest", "build_application", "send_with_retry"]
@@ -91,7 +92,6 @@ ENGINE_COMMANDS: dict[str, Command] = {
     "help": "help",
     "restart": "restart",
 }
-REMINDER_DIALOGS = ("assessment", "crs", "icans", "seizure", "icp")
 REMINDER_DATA = re.compile(r"^rem:(crs|neuro):(\d{1,12})$", re.ASCII)
 # A reminder's job runs however late the event loop wakes it (APScheduler's default would skip
 # a job more than a second late); jobs of one name that are overdue together run once.
@@ -357,15 +357,16 @@ class Bot:
     async def _event(self, update: Update, event: Event, date: int | None = None) -> None:
         await self.service.handle(_chat(update), _user(update), update.update_id, event, date)
 
-    def render(self, replies: Sequence[Reply], session: Session) -> list[Outgoing]:
+    def render(
+        self, replies: Sequence[Reply], session: Session, offers: Sequence[ReminderOffer] = ()
+    ) -> list[Outgoing]:
         """Replies as Telegram messages: HTML, split under the limit, buttons on the last chunk."""
-        # After a result, the reminder buttons go under the last message (the handover).
-        remind = session.dialog in REMINDER_DIALOGS and any(r.kind == "result" for r in replies)
         out: list[Outgoing] = []
         for position, reply in enumerate(replies):
             markup = keyboard(reply, session.step)
-            if remind and position == len(replies) - 1:
-                markup = self._reminder_keyboard(session.step, markup)
+            if offers and position == len(replies) - 1:
+                # A result's reminder offers go under the last message (the handover).
+                markup = self._reminder_keyboard(offers[-1], markup)
             chunks = to_messages(reply)
             for index, chunk in enumerate(chunks):
                 last = index == len(chunks) - 1
@@ -398,26 +399,23 @@ class Bot:
         return {"crs": hours["monitor_crs"], "neuro": hours["monitor_neuro"]}
 
     def _reminder_keyboard(
-        self, step: int, before: InlineKeyboardMarkup | None = None
+        self, offer: ReminderOffer, before: InlineKeyboardMarkup | None = None
     ) -> InlineKeyboardMarkup:
         """The reminder offers, after the reply's own buttons (what next, the menu)."""
-        hours = self._intervals()
+        labels = {"crs": texts.REMIND_CRS, "neuro": texts.REMIND_NEURO}
         own = [list(row) for row in before.inline_keyboard] if before is not None else []
         return InlineKeyboardMarkup(
             [
                 *own,
-                [
-                    InlineKeyboardButton(
-                        texts.REMIND_CRS.format(hours=f"{hours['crs']:g}"),
-                        callback_data=f"rem:crs:{step}",
-                    )
-                ],
-                [
-                    InlineKeyboardButton(
-                        texts.REMIND_NEURO.format(hours=f"{hours['neuro']:g}"),
-                        callback_data=f"rem:neuro:{step}",
-                    )
-                ],
+                *(
+                    [
+                        InlineKeyboardButton(
+                            labels[choice.kind].format(hours=f"{choice.hours:g}"),
+                            callback_data=f"rem:{choice.kind}:{offer.step}",
+                        )
+                    ]
+                    for choice in offer.choices
+                ),
             ]
         )
 

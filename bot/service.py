@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -35,9 +36,11 @@ from bot.store import (
 )
 from dialogs import texts
 from dialogs.engine import DialogEngine
-from dialogs.messages import Event, Reply
+from dialogs.messages import Attempt, Event, Reply
 from dialogs.questions import Q
+from dialogs.records import AssessmentRecord, ReminderOffer
 from dialogs.session import Session
+from dialogs.turn import Turn
 
 __all__ = [
     "BlockedError",
@@ -52,8 +55,6 @@ __all__ = [
 
 log = logging.getLogger("bot.service")
 
-# Dialogs whose result is a grade, recorded in the audit log (the dose calculator grades nothing).
-GRADED_DIALOGS = ("assessment", "crs", "icans", "ice", "hlh", "seizure", "icp")
 # Attempts to send a reply while the chat waits; after that the background sender keeps trying.
 FIRST_ATTEMPTS = 3
 FIRST_WAIT_LIMIT = 5.0  # seconds of a 429's wait worth spending while the chat waits
@@ -86,10 +87,13 @@ class UndeliverableError(Exception):
 
 
 Send = Callable[[int, OutRow], Awaitable[int]]  # sends one reply; returns Telegram's date of it
-Render = Callable[[Sequence[Reply], Session], list[Outgoing]]
+# Replies as messages; the reminder offers of the turn go under its last message.
+Render = Callable[[Sequence[Reply], Session, Sequence[ReminderOffer]], list[Outgoing]]
 
 
-def plain_render(replies: Sequence[Reply], session: Session) -> list[Outgoing]:
+def plain_render(
+    replies: Sequence[Reply], session: Session, offers: Sequence[ReminderOffer] = ()
+) -> list[Outgoing]:
     """Replies as plain text messages without buttons (tests and benchmarks)."""
     return [Outgoing(r.text) for r in replies]
 
@@ -241,36 +245,39 @@ class ChatService:
             dialog, before = start
             # Mid-dialog, a start asks before discarding the answers (the engine decides); the
             # chat's patient context is carried into the dialog (offered, never reused).
-            new, replies = (
+            turn = (
                 self.engine.open(session, dialog, stamp)
                 if stored
                 else self.engine.begin(session, dialog, 0, at=stamp)
             )
-            replies = [*before, *replies]
+            turn = Turn(turn.session, [*before, *turn.replies], turn.records)
         elif event is not None and event.kind == "text" and (fresh or not _shown(stored, date)):
             if not fresh and stored is not None:
                 return self._not_applied(chat_id, stored, applied, now)
             # A new or expired chat: its first question was never shown, so nothing typed can
             # be its answer. Show it.
-            new, replies = self.engine.start("menu", session.step)
+            turn = self.engine.start("menu", session.step)
         else:
             assert event is not None
             if event.at is None:
                 event = event.model_copy(update={"at": stamp})
-            new, replies = self.engine.handle(session, event)
-        replies = notices + replies
-        attempts = tuple(r.attempt for r in replies if r.attempt is not None)
+            turn = self.engine.handle(session, event)
+        new, replies = turn.session, notices + turn.replies
         ended = new.state == Q.RESULT.value
+        # The turn's records, never its text: the audit from the graded result, progress from
+        # the training attempts, the reminder buttons (in the outbox) from the offers.
+        attempts = turn.of(Attempt)
+        graded = turn.of(AssessmentRecord)
         audit = training = None
-        if ended or attempts:  # only then is there anything to record of who
+        if graded or attempts:  # only then is there anything to record of who
             who = hash_user(user_id, self.salt)
-            audit = self._audit(new, replies, who)
+            audit = _audit(graded[-1], who) if graded else None
             training = TrainingEntry(who, attempts) if attempts else None
         written = store.commit(
             chat_id,
             # The answers stay after a result (to change one) until the session expires.
             Stored(new, now, applied),
-            self.render(replies, new),
+            self.render(replies, new, turn.of(ReminderOffer)),
             ephemeral=ended,
             audit=audit,
             training=training,
@@ -286,7 +293,7 @@ class ChatService:
         earlier = [Outgoing(r.text or "", r.markup) for r in rows[:-1] if r.sent_date is None]
         notice = Reply(text=texts.NOT_APPLIED, kind="notice")
         current = [Outgoing(r.text or "", r.markup) for r in rows[-1:]]
-        outbox = [*earlier, *self.render([notice], stored.session), *current]
+        outbox = [*earlier, *self.render([notice], stored.session, ()), *current]
         written = self.store.store.commit(
             chat_id,
             Stored(stored.session, now, applied),
@@ -299,19 +306,6 @@ class ChatService:
     async def progress(self, user_id: int) -> Progress:
         """A trainee's progress."""
         return await self.store.run(Store.progress, self.store.store, hash_user(user_id, self.salt))
-
-    def _audit(self, session: Session, replies: list[Reply], who: str) -> AuditEntry | None:
-        """An audit entry when a clinical dialog has just given its result; never free text."""
-        results = [r for r in replies if r.kind == "result"]
-        if not results or session.dialog not in GRADED_DIALOGS:
-            return None
-        grades = " · ".join(results[-1].grades)
-        return AuditEntry(
-            user_hash=who,
-            dialog=session.dialog,
-            grades=grades,
-            guideline=session.guideline,
-        )
 
     # --- delivery ---
 
@@ -440,6 +434,17 @@ class ChatService:
         log.critical("%s", error)
         if self.on_fatal is not None:
             self.on_fatal(error)
+
+
+def _audit(record: AssessmentRecord, who: str) -> AuditEntry:
+    """The audit entry of a graded result: the grades as JSON data, never free text."""
+    grades = [g.model_dump(mode="json", exclude_defaults=True) for g in record.grades]
+    return AuditEntry(
+        user_hash=who,
+        dialog=record.dialog,
+        grades=json.dumps(grades, separators=(",", ":")),
+        guideline=record.guideline,
+    )
 
 
 def replace_unsent(row: OutRow) -> OutRow:

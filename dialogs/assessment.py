@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -96,16 +95,8 @@ def assess(findings: Findings, guideline: Guideline) -> Assessment:
     )
 
 
-# Routing asks which regimens apply at several questions: grade each findings once.
-# Findings are frozen (hashable); the guideline hashes by identity. Bounded.
-@functools.lru_cache(maxsize=64)
-def _cached(findings: Findings, guideline: Guideline) -> Assessment:
-    return assess(findings, guideline)
-
-
-def advised_regimens(findings: Findings, guideline: Guideline) -> list[str]:
+def advised_regimens(result: Assessment) -> list[str]:
     """The regimens the plan doses or withholds (for routing: is a weight needed?)."""
-    result = _cached(findings, guideline)
     regimens = [d.regimen for step in result.plan.steps() for d in step.doses]
     regimens += [r for held in result.plan.withheld for r in held.regimens]
     return list(dict.fromkeys(regimens))

@@ -1,4 +1,7 @@
-"""The dialog engine: `handle(session, event) -> (session, replies)`, pure and synchronous.
+"""The dialog engine: `handle(session, event) -> Turn`, pure and synchronous.
+
+A `Turn` (dialogs.records) holds the new session, the replies and the records to store; it
+unpacks as `(session, replies)`.
 
 One `transitions.Machine` per dialog is built once, with no model attached. Each event fires the
 machine's `next` event on a small carrier holding only the session's state, so no machine is ever
@@ -9,18 +12,25 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from transitions import Machine
 
 from dialogs import context, machines, quick, texts
-from dialogs.assessment import assess
+from dialogs.assessment import Assessment, advised_regimens, assess
 from dialogs.careplan import first_steps
 from dialogs.dosing import compute_dose
+from dialogs.findings import Findings
 from dialogs.flows import Flow, Flows
-from dialogs.flows.answers import findings_of, patient_of, unarousable
+from dialogs.flows.answers import (
+    ADVISED,
+    HYPOXIA_CAUSE_MATTERS,
+    findings_of,
+    patient_of,
+    unarousable,
+)
 from dialogs.grading import (
     FindingsError,
     Reason,
@@ -33,10 +43,18 @@ from dialogs.guideline import Guideline
 from dialogs.handover import handover
 from dialogs.messages import COMMANDS, DIALOG_COMMANDS, Event, Option, Reply
 from dialogs.questions import Choice, Q, Question, Questions, ice_score
+from dialogs.records import (
+    AssessmentRecord,
+    GradedDomain,
+    Record,
+    ReminderChoice,
+    ReminderOffer,
+)
 from dialogs.render import render_assessment, render_doses, render_first_steps
 from dialogs.session import Answer, Change, PatientContext, Session, Step
 from dialogs.training.bank import Bank
 from dialogs.training.rehearsal import Rehearsal
+from dialogs.turn import Turn
 from dialogs.units import UnitError, example, fmt, fold_typed, other_reading, parse_measure
 
 __all__ = ["DialogEngine", "build_machine"]
@@ -53,6 +71,8 @@ DISCARD = "discard"  # the prefix of the "Discard / Keep going" options
 # Typed answers to it: its words, yes/no, or the option's position (1 discards, 2 keeps).
 _DISCARD_YES = ("discard", "yes", "y", "1")
 _DISCARD_NO = ("keep going", "keep", "no", "n", "2")
+# Results after which reminders of the next reviews are offered.
+REMINDER_DIALOGS = ("assessment", "crs", "icans", "seizure", "icp")
 _SPLIT = re.compile(r"\s*(?:,|;|\+|/|\band\b|&)\s*")
 # Dialogs whose result ends with a handover summary to paste into the notes.
 _HANDOVER_DIALOGS = ("assessment", "crs", "icans", "seizure", "icp")
@@ -115,8 +135,11 @@ class DialogEngine:
         """A session at the menu."""
         return Session(guideline=self.guideline.version)
 
-    def start(self, dialog: str, step: int = 0) -> tuple[Session, list[Reply]]:
+    def start(self, dialog: str, step: int = 0) -> Turn:
         """Start a dialog (or the menu) from its first question."""
+        return _turn(*self._start(dialog, step))
+
+    def _start(self, dialog: str, step: int = 0) -> tuple[Session, list[Reply]]:
         if dialog == "rehearsal":
             return self.rehearsal.start(step, self.guideline.version)
         if dialog == quick.QUICK:
@@ -140,25 +163,30 @@ class DialogEngine:
             return 0
         return len(session.history)
 
-    def open(
-        self, session: Session, dialog: str, at: str | None = None
-    ) -> tuple[Session, list[Reply]]:
+    def open(self, session: Session, dialog: str, at: str | None = None) -> Turn:
         """Start a dialog (or the menu) from this session, asking first if answers would go;
         the patient context is carried (offered, never used)."""
+        return _turn(*self._open(session, dialog, at))
+
+    def _open(
+        self, session: Session, dialog: str, at: str | None = None
+    ) -> tuple[Session, list[Reply]]:
         if self.unsaved(session) == 0:
-            return self.begin(session, dialog, session.step + 1, at)
+            return self._carried(session, *self._start(dialog, session.step + 1), at)
         new = session.model_copy(
             update={"discard": dialog, "step": session.step + 1, "pending": None, "selection": []}
         )
         return new, [self._discard_ask(new)]
 
-    def handle(self, session: Session, event: Event) -> tuple[Session, list[Reply]]:
-        """Apply one event to a session; return the new session and the replies to send."""
+    def handle(self, session: Session, event: Event) -> Turn:
+        """Apply one event to a session: the new session, the replies and the records."""
+        if session.records:
+            session = session.model_copy(update={"records": ()})
         if session.discard is not None:
-            return self._discard_answer(session, event)
+            return _turn(*self._discard_answer(session, event))
         dialog = _typed_dialog(event)
         if dialog is not None:
-            return self.open(session, dialog, event.at)
+            return _turn(*self._open(session, dialog, event.at))
         if session.dialog in self.flows and session.state in (SAME, FIX, Q.RESULT.value):
             new, replies = self._between(session, event)
         else:
@@ -166,14 +194,12 @@ class DialogEngine:
         finished = any(r.kind == "result" for r in replies)
         if finished and new.dialog in self.flows and new.state == Q.RESULT.value:
             new = self._finished(new, event.at)
-        return new, replies
+        return _turn(new, replies)
 
-    def begin(
-        self, session: Session, dialog: str, step: int, at: str | None = None
-    ) -> tuple[Session, list[Reply]]:
+    def begin(self, session: Session, dialog: str, step: int, at: str | None = None) -> Turn:
         """Start a dialog for a chat: its patient context is carried and offered, never used."""
-        new, replies = self.start(dialog, step)
-        return self._carried(session, new, replies, at)
+        new, replies = self._start(dialog, step)
+        return _turn(*self._carried(session, new, replies, at))
 
     def _handle(self, session: Session, event: Event) -> tuple[Session, list[Reply]]:
         if event.kind == "command":
@@ -183,7 +209,7 @@ class DialogEngine:
             if typed is not None:
                 return self._command(session, typed)
             new, replies = self.rehearsal.handle(session, event)
-            return (new, replies) if replies else self.start("menu", session.step + 1)
+            return (new, replies) if replies else self._start("menu", session.step + 1)
         if session.dialog == quick.QUICK:
             return self._command(session, typed) if typed else self._quick(session, event)
         if event.kind == "option" and event.step is not None and event.step != session.step:
@@ -228,9 +254,9 @@ class DialogEngine:
         if name == "help":
             return session, [Reply(text=self._help(session), kind="info"), *self._again(session)]
         if name == "start":
-            return self.open(session, "menu")
+            return self._open(session, "menu")
         if name == "cancel":
-            menu, replies = self.start("menu", session.step + 1)
+            menu, replies = self._start("menu", session.step + 1)
             notice = (
                 [Reply(text=texts.CANCELLED, kind="info")]
                 if (name == "cancel" and session.dialog != "menu")
@@ -238,7 +264,7 @@ class DialogEngine:
             )
             return menu, notice + replies
         if name == "restart":
-            return self.start(session.dialog, session.step + 1)
+            return self._start(session.dialog, session.step + 1)
         if session.dialog == "rehearsal":
             return session, [
                 Reply(text=texts.TRAIN_NO_BACK, kind="info"),
@@ -305,7 +331,8 @@ class DialogEngine:
             new = session.model_copy(update={"discard": dialog or "menu"})
             return new, [self._discard_ask(new)]
         if event.value == f"{DISCARD}.yes" or (event.kind == "text" and said in _DISCARD_YES):
-            return self.begin(session, session.discard or "menu", session.step + 1, event.at)
+            target = session.discard or "menu"
+            return self._carried(session, *self._start(target, session.step + 1), event.at)
         keep = session.model_copy(update={"discard": None, "step": session.step + 1})
         if event.value == f"{DISCARD}.no" or said in (*_DISCARD_NO, "back"):
             return keep, self._again(keep)
@@ -330,11 +357,11 @@ class DialogEngine:
     ) -> tuple[Session, list[Reply]]:
         answers = dict(session.answers)
         if question.id == Q.MENU:
-            return self.start(str(value), session.step + 1)
+            return self._start(str(value), session.step + 1)
         answers[question.key] = value
         history = [*session.history, Step(state=session.state, keys=(question.key,))]
         try:
-            destination = machines.advance(self.machines[session.dialog], Q(session.state), answers)
+            destination, graded = self._advance(session.dialog, Q(session.state), answers)
         except (FindingsError, ValueError) as error:
             # The routing grades what is known (e.g. CAPD typed in quick entry, then an adult
             # age): answers that cannot be graded together are refused like at the result.
@@ -362,7 +389,7 @@ class DialogEngine:
             return new, [*echoed, *_after_steps(steps, [self._ask(new)])]
         if destination == Q.RESULT:
             try:
-                replies = self._result(new, at)
+                new, replies = self._result(new, at, graded)
             except (FindingsError, ValueError) as error:
                 # Answers that cannot be graded together: undo the last one and say why.
                 return session, [Reply(text=str(error), kind="error"), self._ask(session)]
@@ -568,14 +595,45 @@ class DialogEngine:
 
     # --- results ---
 
-    def _result(self, session: Session, at: str | None = None) -> list[Reply]:
-        answers = session.answers
-        above, below = self._head(session)
+    def _advance(
+        self, dialog: str, state: Q, answers: Mapping[str, Answer]
+    ) -> tuple[Q, _Graded | None]:
+        """The next state for these answers, and the grading of them if a condition needed it
+        (the result reuses it when it follows at once)."""
+        routed = _Routed(answers, self.guideline)
+        return machines.advance(self.machines[dialog], state, routed), routed.graded
+
+    def _result(
+        self, session: Session, at: str | None = None, graded: _Graded | None = None
+    ) -> tuple[Session, list[Reply]]:
+        """The result of a finished dialog, with its records: the grades, reminder offers.
+
+        `graded`: the grading of exactly these answers, if the routing has just made it."""
+        records: list[Record] = []
         if session.dialog in ("ice", "dose"):
-            only = (self._ice_result if session.dialog == "ice" else self._dose_result)(answers)
-            return self._with_next(session, [_with_lines(only, above, below)])
-        findings = findings_of(answers)
-        result = assess(findings, self.guideline)
+            if session.dialog == "ice":
+                record = self._ice_record(session.answers)
+                records.append(record)
+                above, below = self._head(session, records)
+                only = self._ice_result(session.answers, record, above, below)
+            else:
+                above, below = self._head(session, records)
+                only = self._dose_result(session.answers, above, below)
+            replies = self._with_next(session, [only])
+        else:
+            replies = self._assessed(session, at, records, graded)
+        if session.dialog in REMINDER_DIALOGS:
+            records.append(self._reminder_offer(session.step))
+        return session.model_copy(update={"records": (*session.records, *records)}), replies
+
+    def _assessed(
+        self, session: Session, at: str | None, records: list[Record], graded: _Graded | None
+    ) -> list[Reply]:
+        """Grade and plan the answers once: the result, its handover and its record."""
+        answers = session.answers
+        findings, result = graded or _grade(answers, self.guideline)
+        records.append(_record_of(session.dialog, result))
+        above, below = self._head(session, records)
         notes = [
             Reason(text=texts.ASSUMED_UNKNOWN.format(what=what, assumption=assumption))
             for key, (what, assumption) in _UNKNOWN_LABELS.items()
@@ -607,22 +665,38 @@ class DialogEngine:
             return [Reply(text=texts.NO_FIRST_STEPS, kind="info")]
         return [render_first_steps(plan, self.guideline.version)]
 
-    def _ice_result(self, answers: Mapping[str, Answer]) -> Reply:
-        if unarousable(answers):
-            text = texts.ICE_RESULT_UNABLE
-        else:
+    def _ice_record(self, answers: Mapping[str, Answer]) -> AssessmentRecord:
+        """The ICE alone: its score and the band's grade (none when the patient cannot wake)."""
+        graded = GradedDomain(toxicity="ICE", grade=None)
+        if not unarousable(answers):
             score = ice_score(answers)
             assert score is not None
             band = band_grade(self.guideline.icans.ice_bands, score)
+            graded = GradedDomain(toxicity="ICE", grade=band.grade, score=("ICE", score))
+        return AssessmentRecord(dialog="ice", guideline=self.guideline.version, grades=(graded,))
+
+    def _ice_result(
+        self,
+        answers: Mapping[str, Answer],
+        record: AssessmentRecord,
+        above: Sequence[str],
+        below: Sequence[str],
+    ) -> Reply:
+        (graded,) = record.grades
+        if graded.score is None or graded.grade is None:
+            text = texts.ICE_RESULT_UNABLE
+        else:
             grade = (
                 texts.ICE_DOMAIN_NONE
-                if band.grade == 0
-                else texts.ICE_DOMAIN_GRADE.format(grade=band.grade)
+                if graded.grade == 0
+                else texts.ICE_DOMAIN_GRADE.format(grade=graded.grade)
             )
-            text = texts.ICE_RESULT.format(score=score, grade=grade)
+            text = texts.ICE_RESULT.format(score=graded.score[1], grade=grade)
         citation = self.guideline.cite(self.guideline.icans.ice_bands[0])
         lines = [
+            *above,
             text,
+            *below,
             "",
             texts.ICE_NEXT,
             "",
@@ -632,7 +706,20 @@ class DialogEngine:
         ]
         return Reply(text="\n".join(lines), kind="result", ended=True, citations=(str(citation),))
 
-    def _dose_result(self, answers: Mapping[str, Answer]) -> Reply:
+    def _reminder_offer(self, step: int) -> ReminderOffer:
+        """The reminders of the next reviews, at the guideline's monitoring intervals."""
+        hours = {r.id: r.interval_hours for r in self.guideline.routine.items if r.interval_hours}
+        return ReminderOffer(
+            step=step,
+            choices=(
+                ReminderChoice(kind="crs", hours=hours["monitor_crs"]),
+                ReminderChoice(kind="neuro", hours=hours["monitor_neuro"]),
+            ),
+        )
+
+    def _dose_result(
+        self, answers: Mapping[str, Answer], above: Sequence[str], below: Sequence[str]
+    ) -> Reply:
         patient, doses = patient_of(answers)
         weight, height = patient.weight, patient.height
         regimen = self.guideline.regimen(str(answers["regimen"]))
@@ -644,7 +731,8 @@ class DialogEngine:
             doses,
         )
         notes = [f"Weight {fmt(weight.value)} {weight.unit}" if weight else ""]
-        return render_doses([dose], self.guideline.version, [n for n in notes if n])
+        notes = [n for n in notes if n]
+        return render_doses([dose], self.guideline.version, notes, above, below)
 
     # --- one patient context per chat, and changing an answer after a result (issue 9) ---
 
@@ -666,7 +754,7 @@ class DialogEngine:
         self, session: Session, dialog: str, at: str | None, fill: dict[str, Answer]
     ) -> tuple[Session, list[Reply]]:
         """Start a dialog from a result, with the context and any answers chosen there."""
-        new, replies = self.start(dialog, session.step + 1)
+        new, replies = self._start(dialog, session.step + 1)
         new = new.model_copy(update={"patient": session.patient})
         if new.dialog not in self.flows or self.flows[new.dialog].first_steps_after:
             return new, replies  # the menu, training, or an emergency entry (nothing offered)
@@ -696,15 +784,15 @@ class DialogEngine:
         first that is not, or give the result."""
         answers, reserve = dict(session.answers), dict(session.reserve)
         history = list(session.history)
-        machine = self.machines[session.dialog]
         state = Q(session.state)
+        graded = None
         while state != Q.RESULT:
             key = self.questions[state].key
             if key not in reserve:
                 break
             answers[key] = reserve.pop(key)
             history.append(Step(state=state.value, keys=(key,)))
-            state = machines.advance(machine, state, answers)
+            state, graded = self._advance(session.dialog, state, answers)
         new = session.model_copy(
             update={
                 "state": state.value,
@@ -718,7 +806,7 @@ class DialogEngine:
         if state != Q.RESULT:
             return new, [self._ask(new)]
         try:
-            return new, self._result(new, at)
+            return self._result(new, at, graded)
         except (FindingsError, ValueError) as error:
             # Known answers that cannot be graded together: ask the last of them again.
             last = history[-1]
@@ -733,7 +821,7 @@ class DialogEngine:
 
     def _finished(self, session: Session, at: str | None) -> Session:
         """After a result: the context learns this dialog's answers; nothing is left pending."""
-        grades = self._grades(session.dialog, session.answers)
+        grades = _summary(session.records)
         patient = context.updated(session.patient, session.answers, session.reused, grades, at)
         return session.model_copy(
             update={
@@ -769,17 +857,16 @@ class DialogEngine:
             return {}
         return grades
 
-    def _head(self, session: Session) -> tuple[list[str], list[str]]:
+    def _head(self, session: Session, records: Sequence[Record]) -> tuple[list[str], list[str]]:
         """Lines above a result's grades (what a change changed), and after what to do now
         (the patient facts it used)."""
         below = context.patient_line(session.answers, session.reused, session.patient)
-        return self._change_lines(session), [below] if below else []
+        return self._change_lines(session, _summary(records)), [below] if below else []
 
-    def _change_lines(self, session: Session) -> list[str]:
+    def _change_lines(self, session: Session, after: Mapping[str, int | None]) -> list[str]:
         change = session.change
         if change is None:
             return []
-        after = self._grades(session.dialog, session.answers)
         deltas: list[str] = []
         for name in texts.CHANGE_GRADE_NAMES:
             old, new = change.before.get(name), after.get(name)
@@ -970,7 +1057,6 @@ class DialogEngine:
         target = Q(key)
         question = self.questions[target]
         pool = {k: v for k, v in session.answers.items() if k != question.key}
-        machine = self.machines[session.dialog]
         state = self.flows[session.dialog].initial
         answers: dict[str, Answer] = {}
         history: list[Step] = []
@@ -980,7 +1066,7 @@ class DialogEngine:
                 break
             answers[asked] = pool.pop(asked)
             history.append(Step(state=state.value, keys=(asked,)))
-            state = machines.advance(machine, state, answers)
+            state, _ = self._advance(session.dialog, state, answers)
         old = session.answers.get(question.key)
         new = session.model_copy(
             update={
@@ -1026,6 +1112,112 @@ def _typed_dialog(event: Event) -> str | None:
     return DIALOG_COMMANDS.get(typed[1:])
 
 
+_Graded = tuple[Findings, Assessment]
+
+
+def _grade(answers: Mapping[str, Answer], guideline: Guideline) -> _Graded:
+    """The findings the answers describe, graded and planned."""
+    findings = findings_of(answers)
+    return findings, assess(findings, guideline)
+
+
+class _Routed(Mapping[str, Answer]):
+    """The answers as the routing conditions read them, with the derived answers `ADVISED` and
+    `HYPOXIA_CAUSE_MATTERS`.
+
+    The regimens the care plan advises are graded when a condition first reads them, at most
+    once per move; the grading is kept for the result. Whether the oxygen's cause matters is
+    graded both ways, when first read. Conditions never grade.
+    """
+
+    def __init__(self, answers: Mapping[str, Answer], guideline: Guideline) -> None:
+        self._answers = answers
+        self._guideline = guideline
+        self.graded: _Graded | None = None
+        self._cause_matters: bool | None = None
+
+    def __getitem__(self, key: str) -> Answer:
+        if key in self._answers or key not in _DERIVED:
+            return self._answers[key]
+        if key == HYPOXIA_CAUSE_MATTERS:
+            return self._hypoxia_cause_matters()
+        if self.graded is None:
+            self.graded = _grade(self._answers, self._guideline)
+        return advised_regimens(self.graded[1])
+
+    def _hypoxia_cause_matters(self) -> bool:
+        """Whether counting the oxygen as CRS or not changes a grade or the plan; in doubt, yes.
+
+        Beside grade 3 hypotension from CRS, a low-flow nasal cannula changes neither, and the
+        question would cost the doctor an answer for nothing (issue 9, item 4).
+        """
+        if self._cause_matters is None:
+            try:
+                counted, not_counted = (
+                    _outcome(_grade({**self._answers, "hypoxia_cause": v}, self._guideline)[1])
+                    for v in ("crs", "other")
+                )
+                self._cause_matters = counted != not_counted
+            except ValueError:  # findings that cannot be graded yet (FindingsError included)
+                self._cause_matters = True
+        return self._cause_matters
+
+    def __contains__(self, key: object) -> bool:
+        return key in _DERIVED or key in self._answers
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._answers)
+
+    def __len__(self) -> int:
+        return len(self._answers)
+
+
+_DERIVED = (ADVISED, HYPOXIA_CAUSE_MATTERS)
+
+
+def _outcome(result: Assessment) -> tuple[object, ...]:
+    """What a finding's cause could change: the grades, the plan's rows, what it withholds."""
+    grades = tuple(g.headline for g in (result.crs, result.icans) if g is not None)
+    return grades, result.plan.row_ids(), tuple(w.drug for w in result.plan.withheld)
+
+
+def _turn(session: Session, replies: list[Reply]) -> Turn:
+    """The turn: the records move out of the session, which never leaves holding any."""
+    if not session.records:
+        return Turn(session, replies)
+    return Turn(session.model_copy(update={"records": ()}), replies, session.records)
+
+
+def _record_of(dialog: str, result: Assessment) -> AssessmentRecord:
+    """The grades of an assessment as its graders gave them."""
+    grades = [
+        GradedDomain(
+            toxicity=grade.toxicity,
+            grade=grade.grade,
+            domains=tuple((d.name, d.grade) for d in grade.domains),
+            score=grade.score,
+        )
+        for grade in (result.crs, result.icans)
+        if grade is not None
+    ]
+    if result.hlh is not None:
+        grades.append(GradedDomain(toxicity="HLH", grade=int(result.hlh.met)))
+    return AssessmentRecord(dialog=dialog, guideline=result.guideline, grades=tuple(grades))
+
+
+def _summary(records: Sequence[Record]) -> dict[str, int | None]:
+    """A result's grades by name, as the context and a change compare them (ICE: its score)."""
+    found = next((r for r in records if isinstance(r, AssessmentRecord)), None)
+    if found is None:
+        return {}
+    return {
+        g.toxicity: (g.score[1] if g.score is not None else None)
+        if g.toxicity == "ICE"
+        else g.grade
+        for g in found.grades
+    }
+
+
 def _typed_command(event: Event) -> str | None:
     """A command typed as text ('back', '/help'), if the text is one."""
     typed = event.value.strip().lower().lstrip("/")
@@ -1060,14 +1252,6 @@ def _match(choices: Sequence[Choice], text: str) -> Choice | None:
             return choice
     starts = [c for c in choices if c.label.lower().startswith(wanted) and len(wanted) >= 3]
     return starts[0] if len(starts) == 1 else None
-
-
-def _with_lines(reply: Reply, above: Sequence[str], below: Sequence[str]) -> Reply:
-    """A short result with lines added above its first line and right below it (its text
-    ends with the sources, which stay last)."""
-    first, _, rest = reply.text.partition("\n")
-    lines = [*above, first, *below, *([rest] if rest else [])]
-    return reply.model_copy(update={"text": "\n".join(lines)})
 
 
 def _grade_words(grade: int | None, words: Mapping[int, str]) -> str:

@@ -107,10 +107,6 @@ class Reply(_Frozen):
     expects: Literal["choice", "multi", "number", "none"] = "none"
     ended: bool = False
     citations: tuple[str, ...] = ()
-    attempt: Attempt | None = None
-    # A result's grades as the models state them ("CRS grade 3", "ICANS grade 2"): for the audit
-    # log, so that nothing reads them back out of the rendered text.
-    grades: tuple[str, ...] = ()
 
     @property
     def full_text(self) -> str:

@@ -197,7 +197,6 @@ def render_assessment(
         kind="result",
         ended=True,
         citations=tuple(sources.order),
-        grades=tuple(g.headline for g in (result.crs, result.icans, result.hlh) if g is not None),
     )
 
 
@@ -230,8 +229,17 @@ def render_first_steps(plan: CarePlan, version: str) -> Reply:
     )
 
 
-def render_doses(doses: Sequence[Dose], version: str, notes: Sequence[str] = ()) -> Reply:
-    """The dose calculator's result: the dose or its withhold, its limits, then sources."""
+def render_doses(
+    doses: Sequence[Dose],
+    version: str,
+    notes: Sequence[str] = (),
+    above: Sequence[str] = (),
+    below: Sequence[str] = (),
+) -> Reply:
+    """The dose calculator's result: the dose or its withhold, its limits, then sources.
+
+    `above` goes before the first line (what a change changed), `below` right after it.
+    """
     sources = _Sources()
     out = list(notes)
     for dose in doses:
@@ -242,6 +250,7 @@ def render_doses(doses: Sequence[Dose], version: str, notes: Sequence[str] = ())
             )
         else:
             out += _dose_lines([dose], sources, "")
+    out = [*above, *out[:1], *below, *out[1:]]
     return Reply(
         text="\n".join(out),
         folds=(

@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
+from dialogs.records import Record
+
 __all__ = ["Answer", "Change", "PatientContext", "Score", "Session", "Step", "whole"]
 
 # Answers are plain JSON values so that a session round-trips through JSON unchanged.
@@ -98,6 +100,11 @@ class Session(BaseModel):
     # Answer keys that came from the patient context, marked "(reused)" in the result.
     reused: list[str] = Field(default_factory=list)
     change: Change | None = None
+    # The records this turn has made so far (a result's grades, training attempts, reminder
+    # offers). They travel with the session through the engine's steps, so that no step can drop
+    # them; `DialogEngine` moves them into `Turn.records` and never hands out a session holding
+    # any. Never stored (excluded from the JSON).
+    records: tuple[Record, ...] = Field(default=(), exclude=True)
 
     @property
     def open(self) -> bool:

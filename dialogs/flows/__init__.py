@@ -100,6 +100,11 @@ def papilloedema(a: Answers) -> bool:
     return isinstance(signs, list) and "papilloedema" in signs
 
 
+def hypoxia_cause_matters(a: Answers) -> bool:
+    """Whether the oxygen is for CRS or not would change the grade or the plan (derived answer)."""
+    return bool(a[facts.HYPOXIA_CAUSE_MATTERS])
+
+
 def adult_stated(a: Answers) -> bool:
     """An adult, said at the emergency's second question: the ICE applies, the age is not asked."""
     return a.get("patient_size") == "adult"
@@ -146,10 +151,6 @@ class Routing:
         if facts.weight_unknown(a):
             return False
         return facts.needs_toci_history(a, self.guideline)
-
-    def hypoxia_cause_matters(self, a: Answers) -> bool:
-        """Whether the oxygen is for CRS or not would change the grade or the plan."""
-        return facts.cause_changes_plan(a, "hypoxia_cause", "crs", "other", self.guideline)
 
     def no_fever_untreated(self, a: Answers) -> bool:
         """Below the fever threshold and no CRS treatment yet: no CRS, whatever else is found."""
@@ -230,9 +231,9 @@ def _crs(exits: Exits, routing: Routing) -> tuple[Transition, ...]:
         (Q.PRESSORS, Q.BP_CAUSE, None),
         (Q.BP_CAUSE, Q.OXYGEN, None),
         (Q.OXYGEN, Q.FLOW, on_nasal_cannula),
-        (Q.OXYGEN, Q.O2_CAUSE, _both(on_oxygen, routing.hypoxia_cause_matters)),
+        (Q.OXYGEN, Q.O2_CAUSE, _both(on_oxygen, hypoxia_cause_matters)),
         *exits(Q.OXYGEN),
-        (Q.FLOW, Q.O2_CAUSE, routing.hypoxia_cause_matters),
+        (Q.FLOW, Q.O2_CAUSE, hypoxia_cause_matters),
         *exits(Q.FLOW),
         *exits(Q.O2_CAUSE),
     )

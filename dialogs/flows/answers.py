@@ -1,12 +1,17 @@
-"""Turn a dialog's answers into validated findings, and the facts the routing needs from them."""
+"""Turn a dialog's answers into validated findings, and the facts the routing needs from them.
+
+The routing conditions read answers only. What a dose question depends on, the regimens the care
+plan advises, is an answer derived by grading: `ADVISED`, which the engine supplies beside the
+answers (graded when a condition first reads it, once per move), never stored in the session.
+So is `HYPOXIA_CAUSE_MATTERS`: whether counting the oxygen as CRS or not changes a grade or the
+plan (graded both ways), which decides whether the oxygen's cause is asked.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
-from dialogs.assessment import advised_regimens, assess
 from dialogs.findings import Findings, Patient, TocilizumabDoses
 from dialogs.guideline import Guideline
 from dialogs.questions import capd_total, ice_score
@@ -14,7 +19,8 @@ from dialogs.session import Answer, whole
 from dialogs.vocab import IcpSign, Imaging
 
 __all__ = [
-    "cause_changes_plan",
+    "ADVISED",
+    "HYPOXIA_CAUSE_MATTERS",
     "findings_of",
     "ice_score",
     "needs_height",
@@ -25,6 +31,10 @@ __all__ = [
 ]
 
 Answers = Mapping[str, Answer]
+# The derived answer: the regimens the care plan doses or withholds for the answers so far.
+ADVISED = "advised_regimens"
+# The derived answer: whether the oxygen's cause would change a grade or the plan.
+HYPOXIA_CAUSE_MATTERS = "hypoxia_cause_matters"
 _SIGNS = frozenset(sign.value for sign in IcpSign)
 _OEDEMA = (Imaging.FOCAL_OEDEMA.value, Imaging.DIFFUSE_OEDEMA.value)
 
@@ -159,24 +169,8 @@ def patient_of(answers: Answers) -> tuple[Patient, TocilizumabDoses | None]:
     return Patient.model_validate(patient), doses
 
 
-_MEMO_SIZE = 64
-# One event asks several routing questions of the same answers, then builds the result from
-# them: remember the last few findings so each is validated once. Bounded; pure function memo.
-_findings_memo: dict[str, Findings] = {}
-
-
 def findings_of(answers: Answers) -> Findings:
     """Build the findings document the answers so far describe."""
-    key = json.dumps(answers, sort_keys=True)
-    cached = _findings_memo.get(key)
-    if cached is None:
-        if len(_findings_memo) >= _MEMO_SIZE:
-            _findings_memo.clear()
-        cached = _findings_memo[key] = _findings_of(answers)
-    return cached
-
-
-def _findings_of(answers: Answers) -> Findings:
     patient, doses = patient_of(answers)
     document: dict[str, Any] = {"patient": patient, "tocilizumab_doses": doses}
     crs = _crs(answers)
@@ -196,48 +190,30 @@ def _findings_of(answers: Answers) -> Findings:
     return Findings.model_validate(document)
 
 
-def _chosen_regimens(answers: Answers, guideline: Guideline) -> list[str]:
+def _chosen_regimens(answers: Answers) -> list[str]:
+    """The regimen chosen in the dose calculator, else those the care plan advises."""
     regimen = answers.get("regimen")
     if isinstance(regimen, str):
         return [regimen]
-    return advised_regimens(findings_of(answers), guideline)
+    advised = answers[ADVISED]  # a KeyError here: the engine must supply the derived answer
+    assert isinstance(advised, list)
+    return advised
 
 
 def needs_weight(answers: Answers, guideline: Guideline) -> bool:
     """Whether a dose to be shown depends on weight (or body surface area)."""
-    return any(guideline.regimen(r).basis != "fixed" for r in _chosen_regimens(answers, guideline))
+    return any(guideline.regimen(r).basis != "fixed" for r in _chosen_regimens(answers))
 
 
 def needs_height(answers: Answers, guideline: Guideline) -> bool:
     """Whether a dose to be shown needs body surface area, and the weight is known."""
     if not isinstance(answers.get("weight"), dict):
         return False
-    return any(guideline.regimen(r).basis == "per_m2" for r in _chosen_regimens(answers, guideline))
+    return any(guideline.regimen(r).basis == "per_m2" for r in _chosen_regimens(answers))
 
 
 def needs_toci_history(answers: Answers, guideline: Guideline) -> bool:
     """Whether tocilizumab will be advised and the doses already given are not yet known."""
-    if "tocilizumab" not in _chosen_regimens(answers, guideline):
+    if "tocilizumab" not in _chosen_regimens(answers):
         return False
     return patient_of(answers)[1] is None
-
-
-def cause_changes_plan(
-    answers: Answers, key: str, counted: Answer, not_counted: Answer, guideline: Guideline
-) -> bool:
-    """Whether counting a finding as CRS or not would change a grade or the plan.
-
-    When it would not (hypoxia on a nasal cannula beside grade 3 hypotension from CRS), asking
-    its cause costs the doctor an answer and changes nothing; when in doubt, ask.
-    """
-
-    def outcome(value: Answer) -> tuple[object, ...]:
-        result = assess(findings_of({**answers, key: value}), guideline)
-        grades = tuple(g.headline for g in (result.crs, result.icans) if g is not None)
-        held = tuple(w.drug for w in result.plan.withheld)
-        return grades, result.plan.row_ids(), held
-
-    try:
-        return outcome(counted) != outcome(not_counted)
-    except ValueError:  # findings that cannot be graded yet (FindingsError is a ValueError)
-        return True

@@ -82,14 +82,11 @@ class Guideline:
     _sources: dict[str, Source] = field(init=False, repr=False)
     _regimens: dict[str, Regimen] = field(init=False, repr=False)
     _drugs: dict[str, DrugRow] = field(init=False, repr=False)
-    # Citations are built once per row (rows are immutable and live as long as the guideline).
-    _citations: dict[int, Citation] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_sources", {s.id: s for s in self.sources.sources})
         object.__setattr__(self, "_regimens", {r.id: r for r in self.drugs.regimens})
         object.__setattr__(self, "_drugs", {d.id: d for d in self.drugs.drugs})
-        object.__setattr__(self, "_citations", {})
 
     @property
     def version(self) -> str:
@@ -98,11 +95,7 @@ class Guideline:
 
     def cite(self, row: Row) -> Citation:
         """Return the citation of a table row."""
-        cached = self._citations.get(id(row))
-        if cached is None:
-            cached = Citation(source=self._sources[row.source].cite_as, section=row.section)
-            self._citations[id(row)] = cached
-        return cached
+        return Citation(source=self._sources[row.source].cite_as, section=row.section)
 
     def regimen(self, regimen_id: str) -> Regimen:
         """Return a regimen by id."""

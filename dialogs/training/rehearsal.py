@@ -1,8 +1,8 @@
 """The rehearsal dialog: a simulated case shown one finding at a time, graded answers, feedback.
 
 Its states and transitions are data on a `transitions` machine built once, like the clinical
-dialogs. Every reply is marked as training, and answered questions carry an `Attempt` for the
-trainee's progress (never the clinical audit).
+dialogs. Every reply is marked as training, and each answered question leaves an `Attempt` record
+for the trainee's progress (never the clinical audit).
 """
 
 from __future__ import annotations
@@ -116,13 +116,18 @@ class Rehearsal:
         key = chosen.id.split(".", 1)[1]
         answers = dict(session.answers)
         replies: list[Reply] = []
+        attempts: list[Attempt] = []
         if state == R.MODE:
             answers["mode"] = key
             replies += self._pick_case(answers)
         elif state in (R.CRS, R.ICANS, R.HLH):
-            replies.append(self._grade_feedback(state, key, answers))
+            feedback, attempt = self._grade_feedback(state, key, answers)
+            replies.append(feedback)
+            attempts.append(attempt)
         elif state == R.ACTION:
-            replies += self._action_feedback(key, answers)
+            more, attempt = self._action_feedback(key, answers)
+            replies += more
+            attempts.append(attempt)
         elif state == R.NEXT:
             if key == "stop":
                 return session, []  # the engine returns to the menu
@@ -131,7 +136,13 @@ class Rehearsal:
         if state == R.LINE and destination == R.LINE:
             answers["line"] = _int(answers, "line") + 1
         new = session.model_copy(
-            update={"state": destination.value, "answers": answers, "step": session.step + 1}
+            update={
+                "state": destination.value,
+                "answers": answers,
+                "step": session.step + 1,
+                # Each answered question is recorded for progress (see dialogs.records).
+                "records": (*session.records, *attempts),
+            }
         )
         return new, [*replies, self._ask(new)]
 
@@ -165,7 +176,9 @@ class Rehearsal:
 
     # --- feedback ---
 
-    def _grade_feedback(self, state: R, key: str, answers: dict[str, Answer]) -> Reply:
+    def _grade_feedback(
+        self, state: R, key: str, answers: dict[str, Answer]
+    ) -> tuple[Reply, Attempt]:
         case = self.bank.case(str(answers["case"]))
         stepno = _int(answers, "stepno")
         result = self.bank.assessments[(case.id, stepno + 1)]
@@ -208,12 +221,11 @@ class Rehearsal:
         if rule:
             lines.append(texts.TRAIN_RULE.format(citation=rule))
         missed = f"{reasons[0].text} ({rule})" if reasons else rule
-        return _feedback(
-            lines,
-            Attempt(case=case.id, topic=topic, question=question, correct=correct, rule=missed),
+        return _mark(Reply(text="\n".join(lines), kind="info")), Attempt(
+            case=case.id, topic=topic, question=question, correct=correct, rule=missed
         )
 
-    def _action_feedback(self, key: str, answers: dict[str, Answer]) -> list[Reply]:
+    def _action_feedback(self, key: str, answers: dict[str, Answer]) -> tuple[list[Reply], Attempt]:
         case = self.bank.case(str(answers["case"]))
         stepno = _int(answers, "stepno")
         step = case.steps[stepno]
@@ -245,14 +257,10 @@ class Rehearsal:
             else case.topics[0]
         )
         missed = f"{right.label} ({rule})" if rule else right.label
-        replies = [
-            _feedback(
-                lines,
-                Attempt(
-                    case=case.id, topic=topic, question="first action", correct=correct, rule=missed
-                ),
-            )
-        ]
+        attempt = Attempt(
+            case=case.id, topic=topic, question="first action", correct=correct, rule=missed
+        )
+        replies = [_mark(Reply(text="\n".join(lines), kind="info"))]
         if result is not None:
             advice = render_assessment(result)
             replies.append(
@@ -265,7 +273,7 @@ class Rehearsal:
                     )
                 )
             )
-        return replies
+        return replies, attempt
 
     @staticmethod
     def _score(answers: dict[str, Answer], correct: bool) -> None:
@@ -362,11 +370,6 @@ def patient_line(case: Case) -> str:
 
 def _grade_name(toxicity: str, key: str) -> str:
     return texts.GRADE_NONE[toxicity] if key == "0" else f"{toxicity} grade {key}"
-
-
-def _feedback(lines: list[str], attempt: Attempt) -> Reply:
-    """A feedback message carrying the attempt it records."""
-    return _mark(Reply(text="\n".join(lines), kind="info", attempt=attempt))
 
 
 def _mark(reply: Reply) -> Reply:

@@ -292,11 +292,10 @@ async def test_audit_records_hash_dialog_grades_version_and_no_free_text(store: 
     row = rows[0]
     assert row["user_hash"] == hash_user(70, SALT)
     assert row["user_hash"] != "70"
-    assert (row["dialog"], row["grades"], row["guideline"]) == (
-        "crs",
-        "CRS grade 1",
-        "ACLIN.P.088 v2.1",
-    )
+    assert (row["dialog"], row["guideline"]) == ("crs", "ACLIN.P.088 v2.1")
+    # The grades as data (the grader's grade and per-domain grades), not the rendered headline.
+    grades = json.loads(str(row["grades"]))
+    assert grades == [{"toxicity": "CRS", "grade": 1, "domains": [["fever", 1]]}]
     dump = json.dumps(rows)
     assert "FREE" not in dump
     assert "38.6" not in dump

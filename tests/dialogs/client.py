@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dialogs.engine import DialogEngine
 from dialogs.messages import Command, Event, Reply
+from dialogs.records import Record
 from dialogs.session import Session
 
 
@@ -12,7 +13,10 @@ class DialogClient:
 
     def __init__(self, engine: DialogEngine, dialog: str = "menu") -> None:
         self.engine = engine
-        self.session, self.replies = engine.start(dialog)
+        turn = self.turn = engine.start(dialog)
+        self.session, self.replies = turn
+        # Every record the engine handed out, in order (what the service would store).
+        self.records: list[Record] = list(turn.records)
 
     @property
     def last(self) -> Reply:
@@ -20,7 +24,9 @@ class DialogClient:
         return self.replies[-1]
 
     def _apply(self, event: Event) -> list[Reply]:
-        self.session, self.replies = self.engine.handle(self.session, event)
+        turn = self.turn = self.engine.handle(self.session, event)
+        self.session, self.replies = turn
+        self.records += turn.records
         restored = Session.model_validate_json(self.session.model_dump_json())
         assert restored == self.session, "the session must round-trip through JSON"
         return self.replies

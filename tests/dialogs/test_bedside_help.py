@@ -13,6 +13,7 @@ from dialogs import texts
 from dialogs.guideline import Guideline
 from dialogs.messages import Event
 from dialogs.questions import Q
+from dialogs.records import AssessmentRecord
 from dialogs.session import Session
 from tests.dialogs.client import DialogClient
 from tests.packaged import PARTS
@@ -136,13 +137,19 @@ def _capd(items: list[int] | None, total: int) -> DialogClient:
     return client
 
 
+def _grades(client: DialogClient) -> dict[str, int | None]:
+    """The grades of the client's last graded result, by toxicity, from its record."""
+    record = [r for r in client.records if isinstance(r, AssessmentRecord)][-1]
+    return {g.toxicity: g.grade for g in record.grades}
+
+
 @settings(max_examples=25, deadline=None)
 @given(st.lists(st.integers(min_value=0, max_value=4), min_size=8, max_size=8))
 def test_a_guided_capd_grades_exactly_as_its_typed_total(items: list[int]) -> None:
     """The guided CAPD's items add up to the total, and the result is the typed total's."""
     guided, typed = _capd(items, sum(items)), _capd(None, sum(items))
     assert guided.result == typed.result
-    assert guided.result_reply.grades == typed.result_reply.grades
+    assert _grades(guided) == _grades(typed)
 
 
 def test_the_guided_capd_crosses_the_grade_3_band_where_the_guideline_puts_it(
@@ -156,8 +163,8 @@ def test_the_guided_capd_crosses_the_grade_3_band_where_the_guideline_puts_it(
     below = [score - (i == last) for i, score in enumerate(at)]
     assert sum(at) == low
     assert sum(below) == low - 1
-    assert "ICANS grade 3" in _capd(at, 0).result_reply.grades
-    assert "ICANS grade 3" not in _capd(below, 0).result_reply.grades
+    assert _grades(_capd(at, 0))["ICANS"] == 3
+    assert _grades(_capd(below, 0))["ICANS"] != 3
 
 
 def test_start_mid_dialog_asks_and_keep_going_asks_the_question_again() -> None:

@@ -10,6 +10,7 @@ from dialogs.diagrams import all_diagrams
 from dialogs.engine import DialogEngine
 from dialogs.messages import COMMANDS, Event
 from dialogs.questions import Q
+from dialogs.records import AssessmentRecord, GradedDomain, ReminderOffer
 from dialogs.session import Session
 from tests.dialogs.client import DialogClient
 from tests.packaged import PARTS
@@ -116,11 +117,55 @@ def test_a_stale_tap_in_training_is_marked_stale_too(engine: DialogEngine) -> No
     assert client.session == before
 
 
-def test_a_result_carries_its_grades_as_data(engine: DialogEngine) -> None:
-    """The audit reads a result's grades from the reply's data, never from its text."""
+def test_a_result_records_its_grades_as_data(engine: DialogEngine) -> None:
+    """A result's turn records the grades as the grader gave them: grade, per-domain grades."""
     client = DialogClient(engine, "crs")
     client.answer("39.1", "none", "fluids", "no", "room air", "70")
-    assert client.result_reply.grades == ("CRS grade 2",)
+    (record,) = client.turn.of(AssessmentRecord)
+    assert record == AssessmentRecord(
+        dialog="crs",
+        guideline="ACLIN.P.088 v2.1",
+        grades=(
+            GradedDomain(
+                toxicity="CRS",
+                grade=2,
+                domains=(("fever", 1), ("hypotension", 2)),
+            ),
+        ),
+    )
+
+
+def test_a_result_offers_reminders_at_its_own_step(engine: DialogEngine) -> None:
+    """After a CRS result the turn offers the 12-hourly CRS and 8-hourly neuro reviews, valid
+    at the step of the session it returns; the records never stay in the session."""
+    client = DialogClient(engine, "crs")
+    client.answer("39.1", "none", "fluids", "no", "room air", "70")
+    (offer,) = client.turn.of(ReminderOffer)
+    assert offer.step == client.session.step
+    assert [(c.kind, c.hours) for c in offer.choices] == [("crs", 12), ("neuro", 8)]
+    assert client.session.records == ()
+
+
+def test_the_ice_and_dose_results_record_no_reminder_and_the_ice_its_score(
+    engine: DialogEngine,
+) -> None:
+    """The ICE alone records its score and band; the dose calculator records nothing."""
+    ice = DialogClient(engine, "ice")
+    ice.answer("y", "y", "y", "y", "y", "2", "n", "n")  # 4 + 1 + 2 = ICE 7
+    (record,) = ice.turn.of(AssessmentRecord)
+    assert record.grades == (GradedDomain(toxicity="ICE", grade=1, score=("ICE", 7)),)
+    assert ice.turn.of(ReminderOffer) == ()
+    dose = DialogClient(engine, "dose")
+    dose.answer("tocilizumab", "70", "0", "0")
+    assert dose.result_reply.kind == "result"
+    assert dose.turn.records == ()
+
+
+def test_a_question_turn_records_nothing(engine: DialogEngine) -> None:
+    """Only results (and training answers) make records: a question's turn has none."""
+    client = DialogClient(engine, "crs")
+    client.answer("39.1")
+    assert client.turn.records == ()
 
 
 def test_back_is_repeatable_to_the_first_question(engine: DialogEngine) -> None:

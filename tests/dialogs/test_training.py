@@ -13,7 +13,7 @@ from dialogs.dosing import compute_dose
 from dialogs.findings import Findings
 from dialogs.guideline import Guideline
 from dialogs.handover import handover
-from dialogs.messages import Event
+from dialogs.messages import Attempt, Event
 from dialogs.training.bank import TrainingError, load_bank
 from tests.dialogs.client import DialogClient
 from tests.packaged import PARTS
@@ -132,7 +132,7 @@ def test_a_rehearsal_transcript_with_feedback_and_attempts() -> None:
     assert any("✅ Right" in t for t in texts)
     assert any("The full advice for this step" in t for t in texts)
     assert all(t.startswith("🎓 TRAINING") for t in texts)
-    attempts = [r.attempt for r in client.replies if r.attempt is not None]
+    attempts = [r for r in client.records if isinstance(r, Attempt)]
     assert attempts
     assert all(a.correct for a in attempts)
     assert first_lines.count("\n") <= 3, "one finding at a time"
@@ -146,10 +146,11 @@ def test_wrong_answers_are_told_the_right_one_and_the_rule() -> None:
         client.click(client.last.options[0].label)
     client.click("Grade 4" if "crs" in client.session.state else "Grade 1")
     feedback = client.replies[0]
-    assert feedback.attempt is not None
+    (attempt,) = client.turn.of(Attempt)
+    assert attempt.question in {"CRS grade", "ICANS grade"}
     assert "Set by:" in feedback.text
     assert "Rule:" in feedback.text
-    if not feedback.attempt.correct:
+    if not attempt.correct:
         assert "❌ Not quite: you said" in feedback.text
 
 
