@@ -3,6 +3,7 @@ API faults injected by the fake server, and input that must change nothing."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import sqlite3
 import time
@@ -38,6 +39,13 @@ def _shown(chat: Chat, prefix: str, after: int = 0) -> dict[str, object]:
     return [m for m in chat.messages[after:] if m["text"].startswith(prefix)][-1]
 
 
+def _unsent_rows(database: Path) -> int:
+    """Replies the bot has not yet recorded as delivered, read from its database."""
+    with contextlib.closing(sqlite3.connect(database, timeout=5)) as db:
+        (count,) = db.execute("SELECT COUNT(*) FROM outbox WHERE sent_date IS NULL").fetchone()
+    return int(count)
+
+
 def _crs_to_prior(chat: Chat) -> dict[str, object]:
     """Start CRS and answer the temperature: return the prior-treatment question."""
     chat.say("/crs")
@@ -51,7 +59,10 @@ def test_killed_before_saving_the_update_is_redelivered(fake: FakeTelegram, tmp_
     first = BotProcess(fake, database).start()
     chat = Chat(fake, DOCTOR)
     chat.say("/crs")
-    blocker = sqlite3.connect(database, timeout=0, isolation_level=None)
+    # The question is shown, and recorded as shown (its delivery mark is written in a batch a
+    # moment after it is sent): only then is "38.5" an answer to it.
+    fake.wait_for(lambda: _unsent_rows(database) == 0)
+    blocker = sqlite3.connect(database, timeout=5, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")  # the bot's write now waits
     fake.send_text(DOCTOR, "38.5")
     time.sleep(1.0)
