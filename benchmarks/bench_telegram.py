@@ -20,6 +20,9 @@ Each process checks that every update drew exactly the replies the walk expects 
 not resume its stored session would answer a tap with "that question has moved on").
 
 Run: .venv/bin/python benchmarks/bench_telegram.py   (about 2-3 minutes; --help for bigger runs)
+With --against OLD_TREE (e.g. `git archive OLD | tar -x -C /tmp/old`) the project from that tree
+runs as a fifth variant in the same rotation: a before/after in one run. Right after each of the
+project's timed updates a raw 4 KiB pwrite+fsync is timed, for a ratio taken at the same moments.
 Targets (issue 12): ours ≤ 0.35 ms median per update at 10k sessions (≤ 3x a raw fsync).
 """
 
@@ -59,7 +62,9 @@ from telegram.request import BaseRequest, RequestData
 from telegram.warnings import PTBUserWarning
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# The bot under test: this tree, or (the "before" variant of --against) an older export of it.
+TREE = Path(os.environ.get("BENCH_TREE") or ROOT)
+sys.path.insert(0, str(TREE))
 
 from bot.bootstrap import Parts, bootstrap  # noqa: E402
 from bot.settings import Settings  # noqa: E402
@@ -78,6 +83,7 @@ BOT = {"id": 1, "is_bot": True, "first_name": "bench", "username": "bench_bot"}
 VARIANTS = ("ours", "memory", "pickle-flush", "pickle-default")
 LABELS = {
     "ours": "ours: process_update + SQLite FULL",
+    "before": "ours, older tree (--against)",
     "memory": "ConversationHandler in memory",
     "pickle-flush": "+ PicklePersistence, 1 flush/update",
     "pickle-default": "+ PicklePersistence, PTB default",
@@ -88,6 +94,7 @@ COMMAND_OF = {dialog: f"/{name}" for name, dialog in DIALOG_COMMANDS.items()}
 STAMP = "2026-01-01 08:00 UTC"
 POOL = 300  # distinct walks behind the stored (untimed) conversations
 WARMUP_CHATS = 6
+PROJECT = ("ours", "before")  # the variants that run the project's own bot
 MIN_TIMED = 15  # a time-capped variant still times at least this many updates
 MIN_WARMUP = 2
 # Typed numbers: a mix of ranges, so that temperatures, scores, ages, weights and doses all occur.
@@ -422,9 +429,11 @@ async def run_variant(variant: str, data: dict[str, Any], folder: Path, budget: 
     engine = parts.engine
     request = OfflineRequest()
     persistence: PicklePersistence[Any, Any, Any] | None = None
-    if variant == "ours":
+    if variant in PROJECT:
         store = Store(folder / "ours.sqlite3", salt="bench")
+        store.db.execute("PRAGMA synchronous=OFF")  # the set-up only (older trees: one per row)
         store.bulk_sessions(list(stored.items()), time.time())
+        store.db.execute("PRAGMA synchronous=FULL")
         app, _ = parts.telegram(store, request=request, updates_request=OfflineRequest())
     else:
         path = folder / "ptb.pickle"
@@ -480,19 +489,28 @@ async def run_variant(variant: str, data: dict[str, Any], folder: Path, budget: 
     gc.collect()
     timings: list[float] = []
     kinds: list[str] = []
+    floor: list[float] = []  # a raw pwrite+fsync right after each update of the project
+    raw = os.open(folder / "floor.bin", os.O_RDWR | os.O_CREAT, 0o600)
     spent = 0.0
     for update, messages, kind in timed:
         elapsed = await checked(update, messages)
         timings.append(elapsed * 1000)
         kinds.append(kind)
         spent += elapsed
+        if variant in PROJECT:
+            start = time.perf_counter()
+            os.pwrite(raw, b"x" * 4096, 0)
+            os.fsync(raw)
+            floor.append((time.perf_counter() - start) * 1000)
         if spent > budget and len(timings) >= MIN_TIMED:
             break
+    os.close(raw)
     return {
         "timings": timings,
         "kinds": kinds,
         "mismatches": mismatches,
         "bytes": _folder_bytes(folder),
+        "floor": floor,
     }
 
 
@@ -549,9 +567,14 @@ def by_kind(pairs: list[tuple[str, float]]) -> str:
     )
 
 
-def run_child(variant: str, scenario_file: Path, folder: Path, budget: float) -> dict[str, Any]:
-    """Run one variant in a fresh interpreter."""
+def run_child(
+    variant: str, scenario_file: Path, folder: Path, budget: float, against: Path | None = None
+) -> dict[str, Any]:
+    """Run one variant in a fresh interpreter ("before": the project from the older tree)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ALLOWED_"))}
+    env.pop("BENCH_TREE", None)
+    if variant == "before" and against is not None:
+        env["BENCH_TREE"] = str(against.resolve())
     command = [sys.executable, __file__, "--child", variant, "--scenario", str(scenario_file)]
     command += ["--folder", str(folder), "--budget", str(budget)]
     done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, check=False)
@@ -607,7 +630,13 @@ def main() -> None:
         "--budget", type=float, default=2.0, help="seconds of timed work per process at most"
     )
     parser.add_argument("--no-loopback", action="store_true", help="skip the HTTP latency")
-    parser.add_argument("--child", choices=VARIANTS, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--against",
+        type=Path,
+        help="also run the project from this older tree (an export of an earlier commit), "
+        "interleaved, for a before/after in one run",
+    )
+    parser.add_argument("--child", choices=(*VARIANTS, "before"), help=argparse.SUPPRESS)
     parser.add_argument("--scenario", help=argparse.SUPPRESS)
     parser.add_argument("--folder", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -624,6 +653,7 @@ def main() -> None:
         results: dict[tuple[int, str], list[float]] = {}
         notes: dict[tuple[int, str], dict[str, Any]] = {}
         kinds: dict[tuple[int, str], list[str]] = {}
+        floors: dict[tuple[int, str], list[float]] = {}
         for round_ in range(args.rounds):
             files = {}
             for size in sizes:
@@ -632,12 +662,14 @@ def main() -> None:
                 files[size].write_text(json.dumps(data))
             # Rotate both orders each round; one variant's sizes run back to back, so that a
             # change in the machine's load shifts a variant's sizes alike.
-            variants = VARIANTS[round_ % 4 :] + VARIANTS[: round_ % 4]
+            every = (*VARIANTS, "before") if args.against else VARIANTS
+            variants = every[round_ % len(every) :] + every[: round_ % len(every)]
             rotated = sizes[round_ % len(sizes) :] + sizes[: round_ % len(sizes)]
             for variant in variants:
                 for size in rotated:
-                    result = run_child(variant, files[size], folder, args.budget)
+                    result = run_child(variant, files[size], folder, args.budget, args.against)
                     results.setdefault((size, variant), []).extend(result["timings"])
+                    floors.setdefault((size, variant), []).extend(result.get("floor", []))
                     kinds.setdefault((size, variant), []).extend(result["kinds"])
                     note = notes.setdefault((size, variant), {"mismatch": 0, "bytes": 0})
                     note["mismatch"] += bool(result["mismatches"])
@@ -645,6 +677,7 @@ def main() -> None:
                         print(f"{variant} at {size}: unexpected replies: {line}", file=sys.stderr)
                     note["bytes"] = result["bytes"]
     report(sizes, results, notes, kinds, fsync_ms=fsync_ms, fdatasync_ms=fdatasync_ms, args=args)
+    report_floor(sizes, results, kinds, floors)
     if not args.no_loopback:
         latencies = loopback_latency()
         values = [ms for _, ms in latencies]
@@ -691,7 +724,7 @@ def report(
             f"  {'variant':38} {'median ms':>9} {'p99 ms':>8} {'updates':>8} "
             f"{'÷ ours':>8} {'÷ memory':>9} {'file MB':>8}"
         )
-        for variant in VARIANTS:
+        for variant in [v for v in (*VARIANTS, "before") if (size, v) in results]:
             values = results[size, variant]
             note = notes[size, variant]
             median = statistics.median(values)
@@ -727,6 +760,31 @@ def report(
         "truncate it) and the file grows with every user; the project commits every update with "
         "SQLite synchronous=FULL (one fsync per update), so the pickle figures flatter pickle."
     )
+
+
+def report_floor(
+    sizes: list[int],
+    results: dict[tuple[int, str], list[float]],
+    kinds: dict[tuple[int, str], list[str]],
+    floors: dict[tuple[int, str], list[float]],
+) -> None:
+    """The project's question updates against the raw fsync timed right after each of them (the
+    disk is shared: its fsync time moves by 10x within minutes, so only the same moments
+    compare)."""
+    last = sizes[-1]
+    print(f"\nquestion updates at {last:,} stored, and a raw pwrite+fsync timed right after each:")
+    for variant in [v for v in PROJECT if (last, v) in results]:
+        questions = [
+            ms
+            for kind, ms in zip(kinds[last, variant], results[last, variant], strict=True)
+            if kind in ("tap", "typed")
+        ]
+        median = statistics.median(questions)
+        floor = statistics.median(floors[last, variant])
+        print(
+            f"  {LABELS[variant]:38} median {median:.3f} ms, raw fsync beside it {floor:.3f} ms: "
+            f"{median / floor:.1f}x (target ≤ 0.35 ms and ≤ 3x)"
+        )
 
 
 if __name__ == "__main__":

@@ -3,11 +3,16 @@
 A turn is: the session read (from the store's write-through cache after its first read), the
 engine, the replies rendered, and one synchronous=FULL commit of the session with its replies
 (the outbox) -- all in one call on the store's thread. No transport: replies count as delivered.
-Printed beside a raw pwrite+fsync of one page on the same disk, the floor of any durable write.
 
-Run: .venv/bin/python benchmarks/bench_turn.py [--root TREE]  (TREE: another source tree,
-e.g. an export of an older commit, for a before/after; its ChatService must take the same
-arguments)
+The floor of any durable write is a raw pwrite+fsync of one 4 KiB page on the same disk. The disk
+is shared and its fsync time moves by 10x within minutes, so one raw pwrite+fsync is timed right
+after every timed update, and the ratio compares the two medians of the same moments.
+
+Each build and size runs in its own fresh process; with `--against OLD_TREE` (an export of an
+older commit, e.g. `git archive OLD | tar -x -C /tmp/old`) the old build runs interleaved with
+this one, in an order rotated every round, for a before/after in one run.
+
+Run: .venv/bin/python benchmarks/bench_turn.py [--rounds N] [--against OLD_TREE] [--root TREE]
 Target (issue 12): median <= 0.35 ms per question update at 10,000 sessions (<= 3x raw fsync).
 Figures are noisy on a shared machine.
 """
@@ -15,8 +20,10 @@ Figures are noisy on a shared machine.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -24,41 +31,37 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TREE = Path(sys.argv[sys.argv.index("--root") + 1]) if "--root" in sys.argv else ROOT
-sys.path.insert(0, str(TREE.resolve()))
-
-from bot.bootstrap import bootstrap  # noqa: E402
-from bot.service import ChatService  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from bot.store import AsyncStore, Store  # noqa: E402
-from dialogs.messages import Event  # noqa: E402
-
+SIZES = (100, 10_000)
 # Questions answered by typing, cycling: the first answers a CRS temperature, "back" undoes it.
 ANSWERS = ["38.9", "back"]
 TIMED_CHATS = 200
 UPDATES_PER_CHAT = 10
 
 
-def raw_fsync_ms(folder: Path, samples: int = 300) -> float:
-    """Median milliseconds of one 4 KiB pwrite + fsync."""
-    fd = os.open(folder / "raw", os.O_CREAT | os.O_WRONLY, 0o600)
-    times = []
-    try:
-        for _ in range(samples):
-            start = time.perf_counter()
-            os.pwrite(fd, b"x" * 4096, 0)
-            os.fsync(fd)
-            times.append(time.perf_counter() - start)
-    finally:
-        os.close(fd)
-    return 1000 * statistics.median(times)
+def raw_fsync(fd: int) -> float:
+    """Seconds of one 4 KiB pwrite + fsync."""
+    start = time.perf_counter()
+    os.pwrite(fd, b"x" * 4096, 0)
+    os.fsync(fd)
+    return time.perf_counter() - start
 
 
-async def measure(folder: Path, stored: int) -> list[float]:
-    """Per-update milliseconds of question updates by chats whose sessions are stored."""
+async def measure(folder: Path, stored: int) -> tuple[list[float], list[float]]:
+    """Milliseconds per question update by chats whose sessions are stored, and of a raw
+    pwrite+fsync timed right after each."""
+    sys.path.insert(0, str(TREE.resolve()))
+    from bot.bootstrap import bootstrap  # noqa: PLC0415 - from the tree under test
+    from bot.service import ChatService  # noqa: PLC0415
+    from bot.settings import Settings  # noqa: PLC0415
+    from bot.store import AsyncStore, Store  # noqa: PLC0415
+    from dialogs.messages import Event  # noqa: PLC0415
+
     engine = bootstrap(Settings(guideline_dir=None)).engine
     store = Store(folder / f"turn-{stored}.sqlite3")
     session, _ = engine.start("crs")
+    store.db.execute("PRAGMA synchronous=OFF")  # the set-up only (older builds: one per row)
     store.bulk_sessions([(chat, session) for chat in range(stored)], time.time())
+    store.db.execute("PRAGMA synchronous=FULL")
     service = ChatService(engine=engine, store=AsyncStore(store), salt="", expiry_seconds=1e9)
     chats = list(range(0, stored, max(1, stored // TIMED_CHATS)))[:TIMED_CHATS]
     update_id = 1
@@ -66,33 +69,71 @@ async def measure(folder: Path, stored: int) -> list[float]:
         await service.handle(chat, chat, update_id, Event.command("help"))
         update_id += 1
     times: list[float] = []
-    for round_ in range(UPDATES_PER_CHAT):
-        for chat in chats:
-            event = Event.text(ANSWERS[round_ % len(ANSWERS)])
-            start = time.perf_counter()
-            await service.handle(chat, chat, update_id, event)
-            times.append(1000 * (time.perf_counter() - start))
-            update_id += 1
+    floor: list[float] = []
+    fd = os.open(folder / "raw", os.O_CREAT | os.O_WRONLY, 0o600)
+    try:
+        for round_ in range(UPDATES_PER_CHAT):
+            for chat in chats:
+                event = Event.text(ANSWERS[round_ % len(ANSWERS)])
+                start = time.perf_counter()
+                await service.handle(chat, chat, update_id, event)
+                times.append(1000 * (time.perf_counter() - start))
+                floor.append(1000 * raw_fsync(fd))
+                update_id += 1
+    finally:
+        os.close(fd)
     service.store.close()
-    return times
+    return times, floor
+
+
+def child(stored: int) -> None:
+    """Measure one build at one size and print the figures as JSON (one process per run)."""
+    with tempfile.TemporaryDirectory(dir=ROOT) as name:
+        times, floor = asyncio.run(measure(Path(name), stored))
+    print(json.dumps({"times": times, "floor": floor}))
+
+
+def run(tree: Path, stored: int) -> dict[str, list[float]]:
+    """One fresh process measuring `tree` at `stored` sessions."""
+    script = Path(__file__).resolve()
+    command = [sys.executable, str(script), "--root", str(tree), "--child", str(stored)]
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    result: dict[str, list[float]] = json.loads(out.splitlines()[-1])
+    return result
 
 
 def main() -> None:
-    """Measure and print."""
-    with tempfile.TemporaryDirectory(dir=ROOT) as name:
-        folder = Path(name)
-        fsync = raw_fsync_ms(folder)
-        print(f"bot from {TREE}")
-        print(f"raw pwrite+fsync of 4 KiB: median {fsync:.3f} ms")
-        for stored in (100, 10_000):
-            times = sorted(asyncio.run(measure(folder, stored)))
-            median = statistics.median(times)
-            p99 = times[int(0.99 * len(times))]
-            print(
-                f"question update at {stored:>6} stored sessions: median {median:.3f} ms "
-                f"({median / fsync:.1f}x raw fsync), p99 {p99:.3f} ms, n={len(times)}"
-            )
+    """Measure every build and size in rotated rounds and print medians and ratios."""
+    rounds = int(sys.argv[sys.argv.index("--rounds") + 1]) if "--rounds" in sys.argv else 2
+    builds = {"this": TREE}
+    if "--against" in sys.argv:
+        builds = {"before": Path(sys.argv[sys.argv.index("--against") + 1]), **builds}
+    runs = [(label, stored) for stored in SIZES for label in builds]
+    figures: dict[tuple[str, int], dict[str, list[float]]] = {}
+    for round_ in range(rounds):
+        shift = round_ % len(runs)
+        for label, stored in runs[shift:] + runs[:shift]:
+            result = run(builds[label], stored)
+            kept = figures.setdefault((label, stored), {"times": [], "floor": []})
+            kept["times"] += result["times"]
+            kept["floor"] += result["floor"]
+    print(f"{rounds} rounds, each build and size in its own process, order rotated")
+    for label, tree in builds.items():
+        print(f"  {label}: {tree}")
+    print("question update (ms)              median     p99   raw fsync  ratio   n")
+    for (label, stored), kept in sorted(figures.items(), key=lambda x: (x[0][1], x[0][0])):
+        times, floor = sorted(kept["times"]), kept["floor"]
+        median, fsync = statistics.median(times), statistics.median(floor)
+        p99 = times[int(0.99 * len(times))]
+        print(
+            f"  {label:>6} at {stored:>6} stored        {median:6.3f}  {p99:6.3f}   "
+            f"{fsync:6.3f}     {median / fsync:4.1f}x  {len(times)}"
+        )
+    print("target at 10,000 stored: median <= 0.35 ms and <= 3x the raw fsync beside it")
 
 
 if __name__ == "__main__":
-    main()
+    if "--child" in sys.argv:
+        child(int(sys.argv[sys.argv.index("--child") + 1]))
+    else:
+        main()

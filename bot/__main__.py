@@ -85,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.diagrams_cli import DIAGRAMS
         from bot.diagrams_cli import main as diagrams_main
 
-        return diagrams_main(parts.flows, args.directory or DIAGRAMS)
+        return diagrams_main(parts.engine, args.directory or DIAGRAMS)
     from bot.run import main as run_main  # Telegram imports only when a token is set
 
     return run_main(parts)

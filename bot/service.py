@@ -18,7 +18,7 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 
@@ -111,29 +111,60 @@ class Outcome:
 
 
 class ChatLocks:
-    """One lock per chat, kept only while someone holds or waits for it."""
+    """One lock per chat, kept only while someone holds or waits for it: the table never holds
+    more chats than are busy at once, however many chats the bot has seen."""
 
     def __init__(self) -> None:
-        self._locks: dict[int, tuple[asyncio.Lock, list[int]]] = {}
+        self._locks: dict[int, _Entry] = {}
 
-    @contextlib.asynccontextmanager
-    async def hold(self, chat_id: int) -> AsyncIterator[None]:
-        """Hold the chat's lock."""
-        entry = self._locks.get(chat_id)
-        if entry is None:
-            entry = self._locks[chat_id] = (asyncio.Lock(), [0])
-        lock, users = entry
-        users[0] += 1
-        try:
-            async with lock:
-                yield
-        finally:
-            users[0] -= 1
-            if not users[0]:
-                del self._locks[chat_id]
+    def hold(self, chat_id: int) -> _Held:
+        """Hold the chat's lock (`async with locks.hold(chat_id):`)."""
+        return _Held(self._locks, chat_id)
 
     def __len__(self) -> int:
         return len(self._locks)
+
+
+class _Entry:
+    """A chat's lock and how many hold or wait for it."""
+
+    __slots__ = ("lock", "users")
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.users = 0
+
+
+class _Held:
+    """Holding one chat's lock; the entry goes when its last user leaves (even if cancelled)."""
+
+    __slots__ = ("_chat", "_entry", "_locks")
+
+    def __init__(self, locks: dict[int, _Entry], chat_id: int) -> None:
+        self._locks = locks
+        self._chat = chat_id
+
+    async def __aenter__(self) -> None:
+        entry = self._locks.get(self._chat)
+        if entry is None:
+            entry = self._locks[self._chat] = _Entry()
+        self._entry = entry
+        entry.users += 1
+        try:
+            await entry.lock.acquire()
+        except BaseException:
+            self._leave()
+            raise
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._entry.lock.release()
+        self._leave()
+
+    def _leave(self) -> None:
+        entry = self._entry
+        entry.users -= 1
+        if not entry.users and self._locks.get(self._chat) is entry:
+            del self._locks[self._chat]
 
 
 @dataclass
@@ -154,6 +185,7 @@ class ChatService:
     _retry: dict[int, tuple[float, float]] = field(default_factory=dict)  # chat: (due, backoff)
     _wake: asyncio.Event | None = None
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    _minute: tuple[int, str] = (-1, "")  # the minute last formatted, and its text
 
     # --- turns ---
 
@@ -240,7 +272,7 @@ class ChatService:
         else:
             session = stored.session
         fresh = stored is None or bool(notices)
-        stamp = datetime.fromtimestamp(now, self.timezone).strftime("%Y-%m-%d %H:%M %Z")
+        stamp = self._stamp(now)
         if start is not None:
             dialog, before = start
             # Mid-dialog, a start asks before discarding the answers (the engine decides); the
@@ -284,6 +316,14 @@ class ChatService:
             update_id=update_id,
         )
         return Outcome(replies, new), written.rows
+
+    def _stamp(self, now: float) -> str:
+        """When, to the minute, in the site's time zone (formatted once a minute)."""
+        minute = int(now // 60)
+        if self._minute[0] != minute:
+            stamp = datetime.fromtimestamp(now, self.timezone).strftime("%Y-%m-%d %H:%M %Z")
+            self._minute = (minute, stamp)
+        return self._minute[1]
 
     def _not_applied(
         self, chat_id: int, stored: Stored, applied: tuple[int, ...], now: float

@@ -21,14 +21,14 @@ import contextlib
 import hashlib
 import hmac
 import os
+import queue
 import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from dialogs.messages import Attempt
 from dialogs.session import Session
@@ -65,7 +65,6 @@ CREATE TABLE IF NOT EXISTS chats (
     expired INTEGER NOT NULL DEFAULT 0,
     open INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX IF NOT EXISTS chats_open ON chats (updated_at) WHERE open = 1;
 CREATE TABLE IF NOT EXISTS outbox (
     key INTEGER NOT NULL,
     seq INTEGER NOT NULL,
@@ -210,6 +209,7 @@ class Store:
 
     def __init__(self, path: Path, salt: str = "") -> None:
         self.path = path
+        self._where = os.fspath(path)  # for os.stat on every write, without pathlib's layers
         self.salt = salt
         self._cache: OrderedDict[int, Stored] = OrderedDict()
         self._marks: list[tuple[int, int]] = []  # (row id, Telegram date) not yet written
@@ -251,6 +251,13 @@ class Store:
         keep one pending reminder per chat and kind (sent ones are not kept any more)."""
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
+            # Open dialogs are found through an index on `open` alone: an index on the time of
+            # the last write (the first schema's) moved with every answer, two more pages to
+            # write and fsync per turn; the sweep, once a minute, reads the open rows instead.
+            self.db.execute("DROP INDEX IF EXISTS chats_open")
+            self.db.execute(
+                "CREATE INDEX IF NOT EXISTS chats_opened ON chats (open) WHERE open = 1"
+            )
             self.db.execute("DELETE FROM reminders WHERE sent = 1")
             self.db.execute(
                 "DELETE FROM reminders WHERE id NOT IN "
@@ -291,7 +298,7 @@ class Store:
     def check(self) -> None:
         """Raise StoreGoneError when the file at our path is no longer the database we opened."""
         try:
-            now = _identity(self.path)
+            now = _identity(self._where)
         except FileNotFoundError:
             now = None
         if now != self._identity:
@@ -352,6 +359,11 @@ class Store:
         # writes only its own rows (unless many wait, for a store used without a sender).
         with self._lock:
             many = len(self._marks) + len(self._done) > PIGGYBACK_MARKS
+            in_inbox = update_id in self._inbox
+            self._inbox.discard(update_id)
+            cached = self._cache.get(key)
+        # A cached chat is stored as cached (the only writer writes through the cache).
+        was_open = None if cached is None else _is_open(cached.session)
         marks = self._take_marks() if many else []
         if outbox is not None and marks:
             # Marks of the replies this write replaces need not be written at all.
@@ -360,20 +372,21 @@ class Store:
             replaced = {r.id for r in old.rows} if old is not None else set()
             self._written([m for m in marks if m[0] in replaced])
             marks = [m for m in marks if m[0] not in replaced]
-        with self._lock:
-            in_inbox = update_id in self._inbox
-            self._inbox.discard(update_id)
-        if not in_inbox:
-            update_id = 0
         try:
             rows = self._commit(
-                key, chat_id, stored, outbox, ephemeral, marks, audit, training, update_id
-            )
+                key, chat_id, stored, outbox, ephemeral, marks, audit, training,
+                update_id if in_inbox else 0, was_open,
+            )  # fmt: skip
         except BaseException:
             self._give_back(marks)
             raise
-        self._written(marks)
-        result = replace(stored, applied=stored.applied[-APPLIED_WINDOW:], rows=rows)
+        if marks:
+            self._written(marks)
+        # Built directly rather than with dataclasses.replace: this runs on every update.
+        result = Stored(
+            stored.session, stored.updated_at, stored.applied[-APPLIED_WINDOW:], stored.expired,
+            rows,
+        )  # fmt: skip
         self._remember(key, result)
         return result
 
@@ -388,41 +401,51 @@ class Store:
         audit: AuditEntry | None,
         training: TrainingEntry | None,
         update_id: int,
+        was_open: bool | None = None,
     ) -> tuple[OutRow, ...]:
         session = stored.session
+        is_open = _is_open(session)
+        values = (
+            session.model_dump_json(),
+            stored.updated_at,
+            " ".join(map(str, stored.applied[-APPLIED_WINDOW:])),
+            int(stored.expired),
+        )
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             self._write_marks(marks)
             if update_id:
                 self.db.execute("DELETE FROM inbox WHERE update_id = ?", (update_id,))
-            self.db.execute(
-                "INSERT INTO chats (key, session, updated_at, applied, expired, open) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
-                "session = excluded.session, updated_at = excluded.updated_at, "
-                "applied = excluded.applied, expired = excluded.expired, open = excluded.open",
-                (
-                    key,
-                    session.model_dump_json(),
-                    stored.updated_at,
-                    " ".join(map(str, stored.applied[-APPLIED_WINDOW:])),
-                    int(stored.expired),
-                    # Open (swept at expiry) while a dialog or a patient context is held.
-                    int(session.open),
-                ),
+            # Most answers: the row exists and stays open (or closed). Leaving `open` out of
+            # the statement leaves the index of open dialogs untouched: one page less.
+            updated = was_open == is_open and bool(
+                self.db.execute(
+                    "UPDATE chats SET session = ?, updated_at = ?, applied = ?, expired = ? "
+                    "WHERE key = ?",
+                    (*values, key),
+                ).rowcount
             )
+            if not updated:
+                self.db.execute(
+                    "INSERT INTO chats (key, session, updated_at, applied, expired, open) "
+                    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
+                    "session = excluded.session, updated_at = excluded.updated_at, "
+                    "applied = excluded.applied, expired = excluded.expired, open = excluded.open",
+                    (key, *values, int(is_open)),
+                )
             rows = stored.rows
             if outbox is not None:
                 self.db.execute("DELETE FROM outbox WHERE key = ? AND kind = 'turn'", (key,))
-                new: list[OutRow] = []
-                for message in outbox:
-                    row_id = self._next_seq()
-                    self.db.execute(
-                        "INSERT INTO outbox (key, seq, chat_id, text, markup, ephemeral) "
-                        "VALUES (?, ?, ?, ?, ?, ?)",
-                        (key, row_id, chat_id, message.text, message.markup, int(ephemeral)),
-                    )
-                    new.append(OutRow(row_id, message.text, message.markup, None, ephemeral))
-                rows = tuple(new)
+                first = self._next_seq(len(outbox))
+                rows = tuple(
+                    OutRow(first + i, m.text, m.markup, None, ephemeral)
+                    for i, m in enumerate(outbox)
+                )
+                self.db.executemany(
+                    "INSERT INTO outbox (key, seq, chat_id, text, markup, ephemeral) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    [(key, r.id, chat_id, r.text, r.markup, int(ephemeral)) for r in rows],
+                )
             if audit is not None:
                 self.db.execute(
                     "INSERT INTO audit (at, user_hash, dialog, grades, guideline) "
@@ -463,15 +486,20 @@ class Store:
         key = self.key(chat_id)
         with self._lock:
             cached = self._cache.get(key)
+            found = False
             if cached is not None:
-                rows = tuple(
-                    replace(r, sent_date=date, text=None if r.ephemeral else r.text)
-                    if r.id == row_id
-                    else r
-                    for r in cached.rows
-                )
-                self._cache[key] = replace(cached, rows=rows)
-            if cached is None or all(r.id != row_id for r in cached.rows):
+                rows = list(cached.rows)
+                for i, r in enumerate(rows):
+                    if r.id == row_id:
+                        text = None if r.ephemeral else r.text
+                        rows[i] = OutRow(r.id, text, r.markup, date, r.ephemeral)
+                        found = True
+                if found:
+                    self._cache[key] = Stored(
+                        cached.session, cached.updated_at, cached.applied, cached.expired,
+                        tuple(rows),
+                    )  # fmt: skip
+            if not found:
                 self._loose.add(row_id)
             self._row_keys[row_id] = key
             self._marks.append((row_id, date))
@@ -564,10 +592,12 @@ class Store:
                     self._row_keys.pop(row_id, None)
                     self._loose.discard(row_id)
 
-    def _next_seq(self) -> int:
+    def _next_seq(self, count: int = 1) -> int:
+        """Reserve `count` consecutive outbox numbers; return the first."""
         with self._lock:
-            self._seq += 1
-            return int(self._seq)
+            first = self._seq + 1
+            self._seq += count
+            return int(first)
 
     def unsent_chats(self) -> list[int]:
         """Chat ids with replies not yet delivered (read at start-up)."""
@@ -718,15 +748,22 @@ class Store:
     def bulk_sessions(self, sessions: Sequence[tuple[int, Session]], now: float) -> None:
         """Store many sessions at once (benchmarks and tests)."""
         with self.db:
+            self.db.execute("BEGIN IMMEDIATE")  # one transaction, not one fsync per session
             self.db.executemany(
                 "INSERT OR REPLACE INTO chats (key, session, updated_at, open) VALUES (?, ?, ?, ?)",
                 [
-                    (self.key(chat), s.model_dump_json(), now, int(s.dialog != "menu"))
+                    (self.key(chat), s.model_dump_json(), now, int(_is_open(s)))
                     for chat, s in sessions
                 ],
             )
         with self._lock:
             self._cache.clear()
+
+
+def _is_open(session: Session) -> bool:
+    """Whether a session holds a dialog under way or a patient context: the sweep erases
+    those left too long."""
+    return session.open
 
 
 def _private_file(path: Path) -> None:
@@ -737,17 +774,25 @@ def _private_file(path: Path) -> None:
         os.close(os.open(path, os.O_CREAT | os.O_RDWR, FILE_MODE))
 
 
-def _identity(path: Path) -> tuple[int, int]:
-    status = path.stat()
+def _identity(path: str | Path) -> tuple[int, int]:
+    status = os.stat(path)
     return status.st_dev, status.st_ino
 
 
 class AsyncStore:
-    """The store, used from async code: every call runs on one worker thread, in order."""
+    """The store, used from async code: every call runs on one worker thread, in order.
+
+    A plain thread fed by a queue, answering through `call_soon_threadsafe`: one hand-off each
+    way per call, without an executor's work items and chained futures (a turn makes one call,
+    and its round trip is part of every answer's latency).
+    """
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
+        self._queue: queue.SimpleQueue[_Call | None] = queue.SimpleQueue()
+        self._closed = False
+        self._thread = threading.Thread(target=self._work, name="sqlite", daemon=True)
+        self._thread.start()
 
     async def run(self, call: Callable[..., _T], *args: object, **kwargs: object) -> _T:
         """Run `call(*args, **kwargs)` on the store's thread."""
@@ -757,10 +802,54 @@ class AsyncStore:
         self, call: Callable[..., _T], *args: object, **kwargs: object
     ) -> asyncio.Future[_T]:
         """Queue `call` on the store's thread now (calls run in the order queued)."""
+        if self._closed:
+            raise RuntimeError("the store is closed")
         loop = asyncio.get_running_loop()
-        return loop.run_in_executor(self._executor, lambda: call(*args, **kwargs))
+        future: asyncio.Future[_T] = loop.create_future()
+        self._queue.put(_Call(loop, future, call, args, kwargs))
+        return future
+
+    def _work(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if item.future.cancelled():
+                continue  # as an executor does: a call cancelled before it started never runs
+            try:
+                result = item.call(*item.args, **item.kwargs)
+            except BaseException as error:  # handed to the caller, as an executor does
+                _answer(item, None, error)
+            else:
+                _answer(item, result, None)
 
     def close(self) -> None:
         """Finish pending writes and close."""
-        self._executor.shutdown(wait=True)
-        self.store.close()
+        if not self._closed:
+            self._closed = True
+            self._queue.put(None)
+            self._thread.join()
+            self.store.close()
+
+
+@dataclass(frozen=True, slots=True)
+class _Call:
+    """A call queued for the store's thread, and where its answer goes."""
+
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[Any]
+    call: Callable[..., Any]
+    args: tuple[object, ...]
+    kwargs: dict[str, object]
+
+
+def _answer(item: _Call, result: object, error: BaseException | None) -> None:
+    """Hand a call's result (or error) back to its event loop."""
+    with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits any more
+        item.loop.call_soon_threadsafe(_settle, item.future, result, error)
+
+
+def _settle(future: asyncio.Future[Any], result: object, error: BaseException | None) -> None:
+    if future.cancelled():
+        return
+    if error is None:
+        future.set_result(result)
+    else:
+        future.set_exception(error)

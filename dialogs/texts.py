@@ -828,6 +828,70 @@ CHART_DAY_LABEL: Final = "{percent}%"
 CHART_DAY_TICK: Final = "{day}\n({right}/{total})"
 CHART_DAY_FORMAT: Final = "%d %b"
 
+# --- Diagrams (docs/diagrams, `python -m bot diagrams`): states in words, one block ---
+# A short label per question state (keyed by the state's value); a question without one is
+# named by its prompt's first sentence.
+DIAGRAM_LABELS: Final = {
+    "menu": "What do you want to do?",
+    "temp": "Highest temperature, last 12 h",
+    "prior": "Already treated for CRS?",
+    "bp": "Blood pressure support?",
+    "press": "Which vasopressors?",
+    "bpcause": "Low BP clearly from another cause?",
+    "o2": "Oxygen support?",
+    "flow": "Nasal cannula flow, L/min",
+    "o2cause": "Oxygen need clearly from another cause?",
+    "age": "Age",
+    "tool": "ICE or CAPD?",
+    "iceentry": "ICE score, or guide me",
+    "year": "ICE 1 of 8 · year",
+    "month": "ICE 2 of 8 · month",
+    "city": "ICE 3 of 8 · city",
+    "hospital": "ICE 4 of 8 · hospital",
+    "commands": "ICE 5 of 8 · follows a command",
+    "naming": "ICE 6 of 8 · names three objects",
+    "writing": "ICE 7 of 8 · writes a sentence",
+    "counting": "ICE 8 of 8 · counts back in tens",
+    "capd": "CAPD total (0–32)",
+    "lvl": "Level of consciousness",
+    "sed": "Drowsiness from sedating drugs?",
+    "seiz": "Seizures?",
+    "motor": "Motor findings?",
+    "icp": "Signs of raised ICP?",
+    "stage": "Papilloedema stage (Frisén)",
+    "img": "Brain imaging (CT or MRI)",
+    "csf": "CSF opening pressure, mmHg",
+    "ccrs": "CRS now?",
+    "fer": "Peak ferritin, ng/mL",
+    "liver": "Grade ≥ 3 bilirubin, AST or ALT rise?",
+    "renal": "Grade ≥ 3 oliguria or creatinine rise?",
+    "lung": "Grade ≥ 3 pulmonary oedema?",
+    "haem": "Haemophagocytosis?",
+    "drug": "Which dose?",
+    "wt": "Weight",
+    "ht": "Height",
+    "t24": "Tocilizumab doses, last 24 h",
+    "ttot": "Tocilizumab doses, this episode",
+    "tlast": "Hours since the last tocilizumab",
+    "seiznow": "🚨 Seizing now: which kind?",
+    "icpnow": "🚨 Which signs of raised ICP?",
+    "size": "Weight, or adult / child (weight not known)",
+    "result": "Result: grades and plan",
+    "rmode": "Which topic?",
+    "rline": "Case findings, one at a time",
+    "rcrs": "Trainee's CRS grade",
+    "ricans": "Trainee's ICANS grade",
+    "rhlh": "HLH/MAS criteria met?",
+    "ract": "Trainee's first action",
+    "rnext": "Feedback, then next day, next case or stop",
+}
+DIAGRAM_OTHERWISE: Final = "otherwise"
+DIAGRAM_TO_MENU: Final = "any message: back to the menu"
+DIAGRAM_FROM_MENU: Final = "from the menu: {entry}"
+DIAGRAM_MENU_TITLE: Final = "The menu"
+DIAGRAM_MENU_WAY_IN: Final = "/start, /cancel, or a message after a result"
+DIAGRAM_MENU_ENTRY: Final = " · first asks: {first}"
+
 # --- emergency entries; "another cause?" (issue 9, items 1, 4 and 5) ---
 EMERGENCY_MENU: Final = {
     "seizure": "🚨 Seizing now",
@@ -871,3 +935,4 @@ HELP_PATIENT_SIZE: Final = (
     "known: say adult or child; the per-kg rule is shown, and a child is never shown an adult "
     "fixed dose. With a weight but no age, under 40 kg is taken as a child."
 )
+DIAGRAM_FIRST_STEPS: Final = "answered: the Table 6/7 first steps are sent, then the rest is asked"

@@ -101,12 +101,13 @@ def papilloedema(a: Answers) -> bool:
 
 
 def hypoxia_cause_matters(a: Answers) -> bool:
-    """Whether the oxygen is for CRS or not would change the grade or the plan (derived answer)."""
+    """Its cause would change the grade or the plan."""
+    # A derived answer (the engine grades both ways); a condition never grades.
     return bool(a[facts.HYPOXIA_CAUSE_MATTERS])
 
 
 def adult_stated(a: Answers) -> bool:
-    """An adult, said at the emergency's second question: the ICE applies, the age is not asked."""
+    """Adult stated, weight not known: the ICE applies, the age is not asked."""
     return a.get("patient_size") == "adult"
 
 

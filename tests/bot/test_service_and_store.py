@@ -5,6 +5,7 @@ per-chat order; and Telegram rendering limits."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sqlite3
 import stat
@@ -380,6 +381,44 @@ def test_sessions_of_the_first_schema_move_under_hashed_keys(tmp_path: Path) -> 
     store.close()
 
 
+def test_a_database_indexed_by_write_time_is_moved_to_the_index_of_open_dialogs(
+    tmp_path: Path,
+) -> None:
+    """The earlier index of open dialogs by write time (rewritten by every answer) is replaced
+    by one on `open` alone; the sweep still finds what expired, and only that."""
+    path = tmp_path / "bot.sqlite3"
+    Store(path, salt=SALT).close()
+    with contextlib.closing(sqlite3.connect(path)) as db, db:
+        db.execute("DROP INDEX chats_opened")
+        db.execute("CREATE INDEX chats_open ON chats (updated_at) WHERE open = 1")
+    store = Store(path, salt=SALT)
+    indexes = json.loads(database.dump(path, "SELECT name FROM sqlite_master WHERE type='index'"))
+    assert ["chats_open"] not in indexes
+    assert ["chats_opened"] in indexes
+    open_dialog, menu = ENGINE.start("crs")[0], ENGINE.new_session()
+    store.bulk_sessions([(1, open_dialog), (2, menu)], now=100)
+    store.bulk_sessions([(3, open_dialog)], now=5_000)
+    assert store.sweep_expired(1_000) == 1
+    assert store.load(1).expired  # type: ignore[union-attr]
+    assert not store.load(3).expired  # type: ignore[union-attr]
+    store.close()
+
+
+async def test_an_answer_mid_dialog_writes_two_pages(store: Store) -> None:
+    """An answer that keeps its dialog open writes the chat's row and its replies: two pages
+    of the write-ahead log, nothing else (no index moves with the time of the write)."""
+    chat = service(store)
+    await chat.start(7, 1, "crs")
+    await chat.handle(7, 70, 2, Event.text("38.6"), date=200)
+    store.flush()
+    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    await chat.handle(7, 70, 3, Event.command("help"), date=300)
+    (page_size,) = store.db.execute("PRAGMA page_size").fetchone()
+    wal = _size(Path(f"{store.path}-wal"))
+    header, frame_header = 32, 24
+    assert (wal - header) // (page_size + frame_header) == 2
+
+
 async def test_one_chats_updates_run_in_order_while_chats_run_concurrently(store: Store) -> None:
     """Many updates fired at once: each chat applies its own in order; no cross-talk; no lock
     is left behind."""
@@ -453,6 +492,11 @@ async def _walk_with_noise(noise: list[tuple[str, int]]) -> None:
     for answer in WALK:
         clean, _ = ENGINE.handle(clean, Event.text(answer))
     assert {k: v for k, v in got.items()} == clean.answers
+
+
+def _size(path: Path) -> int:
+    """A file's size in bytes (read outside the event loop's timing concerns: a test helper)."""
+    return path.stat().st_size
 
 
 async def _until(predicate: object, seconds: float = 10) -> None:

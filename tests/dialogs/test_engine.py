@@ -237,7 +237,7 @@ def test_diagrams_are_up_to_date() -> None:
     from pathlib import Path
 
     folder = Path(__file__).resolve().parents[2] / "docs" / "diagrams"
-    for name, source in all_diagrams(FLOWS).items():
+    for name, source in all_diagrams(ENGINE).items():
         assert (folder / name).read_text() == source, f"{name} is stale: python -m bot diagrams"
 
 
