@@ -162,13 +162,21 @@ def render_assessment(
     """The result message: grades, what to do now, then pathways, ladder, care, why, sources.
 
     `above` goes before the grades (what a change changed), `below` at the end of the visible
-    part (the patient facts used); both count in the visible budget.
+    part (the patient facts used); both count in the visible budget, but `below` gives way to a
+    step of what to do now: when one would not fit, the facts end the first fold instead.
     """
     plan = result.plan
     sources = _Sources()
     head = [*above, result.headline, *plan.banner]
     now, more = _now_lines(plan, sources, len(head) + len(below))
+    tucked: list[str] = []
+    if more is not None and below:
+        now, more = _now_lines(plan, sources, len(head))
+        tucked, below = list(below), ()
     visible = [*head, *now, *below]
+    if more is not None and tucked:
+        more = Fold(title=more.title, lines=(*more.lines, *tucked))
+        tucked = []
     folds: list[Fold | None] = [
         more,
         *_pathway_folds(plan, sources),
@@ -180,7 +188,8 @@ def render_assessment(
     if plan.notes:
         folds.append(Fold(title=texts.PLAN_NOTES, lines=tuple(f"• {n}" for n in plan.notes)))
     grades = [g for g in (result.crs, result.icans) if g is not None]
-    folds.append(_why(grades, result, extra_notes, sources))
+    why = _why(grades, result, extra_notes, sources)
+    folds.append(Fold(title=why.title, lines=(*tucked, *why.lines)) if tucked else why)
     folds.append(
         Fold(
             title=texts.RESULT_SOURCES,

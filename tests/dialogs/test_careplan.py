@@ -12,12 +12,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dialogs import texts
 from dialogs.assessment import Assessment, assess
 from dialogs.careplan import CarePlan, icp_arm, is_child
 from dialogs.findings import Findings
 from dialogs.guideline import Guideline
 from dialogs.handover import handover
 from dialogs.render import render_assessment
+from tests.dialogs.scenarios import SCENARIOS
 
 ADULT = {"age_years": 54, "weight": {"value": 70}}
 
@@ -769,3 +771,24 @@ def test_plan_properties_hold_for_any_findings(
         assert warning in notes
     reply = render_assessment(result)
     assert len(reply.text.splitlines()) <= 15
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_the_patient_line_gives_way_to_a_step_of_what_to_do_now(
+    name: str, guideline: Guideline
+) -> None:
+    """The patient facts close the visible part only when every 'do now' step is visible too;
+    otherwise they end the first fold, and no step of what to do now is pushed below it."""
+    result = assess(Findings.model_validate(SCENARIOS[name]), guideline)
+    line = "Patient: 70 kg · age 54"
+    plain, reply = render_assessment(result), render_assessment(result, below=[line])
+    visible = reply.text.splitlines()
+    assert len(visible) <= 15
+    continued = [f for f in reply.folds if f.title == texts.PLAN_NOW_MORE]
+    if line in visible:
+        assert not continued
+        assert visible[:-1] == plain.text.splitlines()
+    else:
+        assert reply.text == plain.text  # the steps shown are exactly those without the line
+        first = continued[0] if continued else next(f for f in reply.folds if line in f.lines)
+        assert line in first.lines

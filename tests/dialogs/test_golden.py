@@ -53,7 +53,7 @@ VISIBLE = {
 VISIBLE_EMERGENCY = {
     "emergency_convulsive_adult_70kg": (10, 12),
     "emergency_convulsive_child_weight_unknown": (9, 11),
-    "emergency_icp_cushings_adult_70kg": (15, 14),
+    "emergency_icp_cushings_adult_70kg": (15, 15),
     "emergency_icp_papilloedema_adult": (8, 10),
     "emergency_nonconvulsive_adult_weight_unknown": (9, 12),
 }
