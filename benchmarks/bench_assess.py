@@ -34,10 +34,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.assess_cli import run_assess  # noqa: E402
-from dialogs.assessment import Assessment, assess  # noqa: E402
-from dialogs.findings import Findings  # noqa: E402
-from dialogs.grading import FindingsError  # noqa: E402
-from dialogs.guideline import default_guideline  # noqa: E402
+from dialogs.clinical.assessment import Assessment, assess  # noqa: E402
+from dialogs.clinical.findings import Findings  # noqa: E402
+from dialogs.clinical.grading import FindingsError  # noqa: E402
+from dialogs.clinical.guideline import default_guideline  # noqa: E402
 
 PROMPT = b"> "
 # Findings by the severity they aim at (ASTCT 2019); the printed grades say what they got.
@@ -116,7 +116,9 @@ def startup(runs: int, document: Path) -> dict[str, list[float]]:
     cases = {
         "python -c pass": lambda: run_to_exit(["-c", "pass"]),
         'python -c "import telegram.ext"': lambda: run_to_exit(["-c", "import telegram.ext"]),
-        'python -c "import bot.app"': lambda: run_to_exit(["-c", "import bot.app"]),
+        'python -c "import bot.telegram.app"': lambda: run_to_exit(
+            ["-c", "import bot.telegram.app"]
+        ),
         "python -m bot assess doc.json": lambda: run_to_exit(
             ["-m", "bot", "assess", str(document)]
         ),
@@ -210,23 +212,23 @@ ASSESS = "python -m bot assess --schema"
 NOT_NEEDED = {
     CONSOLE: (
         "telegram", "httpx", "httpcore", "anyio", "h11", "sqlite3", "asyncio", "logging",
-        "pydantic_settings", "dotenv", "bot.app", "bot.store", "bot.chart", "bot.service",
-        "bot.logs", "dialogs.training",
+        "pydantic_settings", "dotenv", "bot.telegram.app", "bot.store", "bot.telegram.progress",
+        "bot.service", "bot.logs", "dialogs.training",
     ),
     ASSESS: (
         "telegram", "httpx", "sqlite3", "asyncio", "pydantic_settings", "dotenv", "transitions",
-        "dialogs.engine", "dialogs.flows", "dialogs.questions", "dialogs.training",
-        "dialogs.machines", "dialogs.handover", "dialogs.render", "bot.settings",
+        "dialogs.chat.engine", "dialogs.chat.flows", "dialogs.chat.questions", "dialogs.training",
+        "dialogs.chat.machines", "dialogs.report.handover", "dialogs.report.result", "bot.settings",
     ),
 }  # fmt: skip
 
 
 def import_report() -> None:
-    """Import time of bot.app against telegram.ext, and what each start-up loads."""
+    """Import time of bot.telegram.app against telegram.ext, and what each start-up loads."""
     baseline = {row[3] for row in importtime(["-c", "pass"])}
     commands = {
         "import telegram.ext": ["-c", "import telegram.ext"],
-        "import bot.app": ["-c", "import bot.app"],
+        "import bot.telegram.app": ["-c", "import bot.telegram.app"],
         CONSOLE: ["-m", "bot"],
         ASSESS: ["-m", "bot", "assess", "--schema"],
     }
@@ -246,10 +248,10 @@ def import_report() -> None:
             f"{totals[label] / reference:.2f}x telegram.ext"
         )
     telegram_modules = {row[3] for row in measured["import telegram.ext"]}
-    rows = measured["import bot.app"]
+    rows = measured["import bot.telegram.app"]
     extra = [row for row in rows if row[3] not in telegram_modules]
     print(
-        f"\nimport bot.app: own import time by package ({total_ms(rows):.1f} ms in all; "
+        f"\nimport bot.telegram.app: own import time by package ({total_ms(rows):.1f} ms in all; "
         f"beyond telegram.ext: {sum(r[0] for r in extra) / 1000:.1f} ms in {len(extra)} modules)"
     )
     for name, ms, count in by_package(rows, 12):

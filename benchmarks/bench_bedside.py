@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.bootstrap import bootstrap
 from bot.settings import Settings
-from dialogs.engine import DialogEngine
-from dialogs.messages import Event, Reply
+from dialogs.chat.engine import DialogEngine
+from dialogs.chat.messages import Event, Reply
 
 # A typed answer for each question (by its state name) a case may be asked.
 ADULT_CRS3 = {

@@ -11,8 +11,8 @@ import time
 
 from bot.bootstrap import bootstrap
 from bot.settings import Settings
-from dialogs.engine import DialogEngine
-from dialogs.messages import Event
+from dialogs.chat.engine import DialogEngine
+from dialogs.chat.messages import Event
 
 # A full twice-daily review answered by typing, ending in the combined result.
 FULL_REVIEW = [

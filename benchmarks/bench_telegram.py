@@ -69,14 +69,14 @@ sys.path.insert(0, str(TREE))
 from bot.bootstrap import Parts, bootstrap  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.store import Store  # noqa: E402
-from bot.telegram_render import callback_data, keyboard, parse_callback, to_messages  # noqa: E402
-from dialogs.engine import DialogEngine  # noqa: E402
-from dialogs.messages import (  # noqa: E402
+from bot.telegram.render import callback_data, keyboard, parse_callback, to_messages  # noqa: E402
+from dialogs.chat.engine import DialogEngine  # noqa: E402
+from dialogs.chat.messages import (  # noqa: E402
     DIALOG_COMMANDS,
     Event,
     Reply,
 )
-from dialogs.session import Session  # noqa: E402
+from dialogs.chat.session import Session  # noqa: E402
 
 TOKEN = "1:bench"  # noqa: S105 - a fake token for an offline request object
 BOT = {"id": 1, "is_bot": True, "first_name": "bench", "username": "bench_bot"}

@@ -54,7 +54,7 @@ async def measure(folder: Path, stored: int) -> tuple[list[float], list[float]]:
     from bot.service import ChatService  # noqa: PLC0415
     from bot.settings import Settings  # noqa: PLC0415
     from bot.store import AsyncStore, Store  # noqa: PLC0415
-    from dialogs.messages import Event  # noqa: PLC0415
+    from dialogs.chat.messages import Event  # noqa: PLC0415
 
     engine = bootstrap(Settings(guideline_dir=None)).engine
     store = Store(folder / f"turn-{stored}.sqlite3")

@@ -9,10 +9,10 @@ from typing import IO
 
 from pydantic import ValidationError
 
-from dialogs.assessment import Assessment, assess
-from dialogs.findings import Findings
-from dialogs.grading import FindingsError
-from dialogs.guideline import Guideline
+from dialogs.clinical.assessment import Assessment, assess
+from dialogs.clinical.findings import Findings
+from dialogs.clinical.grading import FindingsError
+from dialogs.clinical.guideline import Guideline
 
 __all__ = ["main", "print_schema", "run_assess", "schema"]
 

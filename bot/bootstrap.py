@@ -14,16 +14,16 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from bot.settings import Settings
-from dialogs.guideline import Guideline, GuidelineError, load_guideline
+from dialogs.clinical.guideline import Guideline, GuidelineError, load_guideline
 
 if TYPE_CHECKING:
     from telegram.request import BaseRequest
 
-    from bot.app import App, Bot
     from bot.store import Store
-    from dialogs.engine import DialogEngine
-    from dialogs.flows import Flows
-    from dialogs.questions import Questions
+    from bot.telegram.app import App, Bot
+    from dialogs.chat.engine import DialogEngine
+    from dialogs.chat.flows import Flows
+    from dialogs.chat.questions import Questions
     from dialogs.training.bank import Bank
 
 __all__ = ["Parts", "StartupError", "bootstrap", "from_environment"]
@@ -39,14 +39,14 @@ class Parts:
     @functools.cached_property
     def questions(self) -> Questions:
         """Every question, with this guideline's prompts and age choices."""
-        from dialogs.questions import build_questions
+        from dialogs.chat.questions import build_questions
 
         return build_questions(self.guideline)
 
     @functools.cached_property
     def flows(self) -> Flows:
         """Every dialog's flow, routed by this guideline's cut-offs."""
-        from dialogs.flows import build_flows
+        from dialogs.chat.flows import build_flows
 
         return build_flows(self.guideline)
 
@@ -60,7 +60,7 @@ class Parts:
     @functools.cached_property
     def engine(self) -> DialogEngine:
         """The dialog engine over these questions, flows and case bank."""
-        from dialogs.engine import DialogEngine
+        from dialogs.chat.engine import DialogEngine
 
         return DialogEngine(self.guideline, self.questions, self.flows, self.bank)
 
@@ -79,7 +79,7 @@ class Parts:
         clock: Callable[[], float] | None = None,
     ) -> tuple[App, Bot]:
         """The Telegram application over this engine and store (requests: offline, for tests)."""
-        from bot.app import build_application
+        from bot.telegram.app import build_application
 
         return build_application(self.settings, self.engine, store, request, updates_request, clock)
 

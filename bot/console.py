@@ -16,9 +16,9 @@ from collections.abc import Callable
 from typing import IO
 
 from dialogs import texts
-from dialogs.engine import DialogEngine
-from dialogs.messages import COMMANDS, DIALOG_COMMANDS, Event, Reply
-from dialogs.session import Session
+from dialogs.chat.engine import DialogEngine
+from dialogs.chat.messages import COMMANDS, DIALOG_COMMANDS, Event, Reply
+from dialogs.chat.session import Session
 
 __all__ = ["command_names", "run_console"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dialogs.diagrams import all_diagrams
-from dialogs.engine import DialogEngine
+from dialogs.chat.diagrams import all_diagrams
+from dialogs.chat.engine import DialogEngine
 
 __all__ = ["DIAGRAMS", "main"]
 

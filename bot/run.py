@@ -19,7 +19,7 @@ EXIT_FATAL = 3  # stopped on purpose: the database was deleted or replaced under
 
 def main(parts: Parts) -> int:
     """Run the transport the settings call for: Telegram with a token, else the console."""
-    from dialogs.guideline import GuidelineError  # noqa: PLC0415 - with the engine, not before
+    from dialogs.clinical.guideline import GuidelineError  # noqa: PLC0415 - with the engine, not before
     from dialogs.training.bank import TrainingError  # noqa: PLC0415
 
     try:

@@ -35,12 +35,12 @@ from bot.store import (
     hash_user,
 )
 from dialogs import texts
-from dialogs.engine import DialogEngine
-from dialogs.messages import Attempt, Event, Reply
-from dialogs.questions import Q
-from dialogs.records import AssessmentRecord, ReminderOffer
-from dialogs.session import Session
-from dialogs.turn import Turn
+from dialogs.chat.engine import DialogEngine
+from dialogs.chat.messages import Attempt, Event, Reply
+from dialogs.chat.questions import Q
+from dialogs.chat.records import AssessmentRecord, ReminderOffer
+from dialogs.chat.session import Session
+from dialogs.chat.turn import Turn
 
 __all__ = [
     "BlockedError",

@@ -30,8 +30,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from dialogs.messages import Attempt
-from dialogs.session import Session
+from dialogs.chat.messages import Attempt
+from dialogs.chat.session import Session
 
 __all__ = [
     "AsyncStore",

@@ -1,7 +1,8 @@
 """Every sentence the project says that is not clinical table data lives here.
 
-Clinical advice wording lives in the guideline data files (dialogs/guideline/data); this module
-holds the wording of grades, reasons, doses, questions and replies, so a reviewer can read it all.
+Clinical advice wording lives in the guideline data files (dialogs/clinical/guideline/data);
+this module holds the wording of grades, reasons, doses, questions and replies, so a reviewer
+can read it all.
 """
 
 from __future__ import annotations
@@ -642,7 +643,7 @@ HELP_NO_GRADE: Final = "{label}: adds no grade"
 HELP_CRS_FEVER_ONLY: Final = "Without hypotension or hypoxia, fever alone is grade 1."
 HELP_OR: Final = " or "
 
-# --- quick entry: one message of findings in shorthand (dialogs/quick.py) ---
+# --- quick entry: one message of findings in shorthand (dialogs/chat/quick.py) ---
 QUICK_INTRO: Final = (
     "⚡ Quick entry. Type the findings in one message, e.g.\n"
     "39.1 norad NC 4L ICE 7 voice 70kg\n"

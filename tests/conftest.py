@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dialogs.engine import DialogEngine
-from dialogs.guideline import Guideline
+from dialogs.chat.engine import DialogEngine
+from dialogs.clinical.guideline import Guideline
 from tests.packaged import PARTS
 
 

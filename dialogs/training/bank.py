@@ -11,10 +11,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from dialogs.assessment import Assessment, assess
-from dialogs.dosing import compute_dose
-from dialogs.findings import Findings, Patient
-from dialogs.guideline import Guideline
+from dialogs.clinical.assessment import Assessment, assess
+from dialogs.clinical.dosing import compute_dose
+from dialogs.clinical.findings import Findings, Patient
+from dialogs.clinical.guideline import Guideline
 
 __all__ = ["Action", "Bank", "Case", "Step", "Topic", "TrainingError", "load_bank"]
 

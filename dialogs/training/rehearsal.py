@@ -12,14 +12,14 @@ from collections.abc import Mapping
 from enum import StrEnum
 
 from dialogs import texts
-from dialogs.assessment import Assessment
-from dialogs.findings import Patient
-from dialogs.machines import Row, advance, build
-from dialogs.messages import Attempt, Event, Option, Reply
-from dialogs.render import render_assessment
-from dialogs.session import Answer, Session, whole
+from dialogs.chat.machines import Row, advance, build
+from dialogs.chat.messages import Attempt, Event, Option, Reply
+from dialogs.chat.session import Answer, Session, whole
+from dialogs.clinical.assessment import Assessment
+from dialogs.clinical.findings import Patient
+from dialogs.clinical.units import fmt
+from dialogs.report.result import render_assessment
 from dialogs.training.bank import Bank, Case, Step
-from dialogs.units import fmt
 
 __all__ = ["R", "Rehearsal", "patient_line"]
 
@@ -140,7 +140,7 @@ class Rehearsal:
                 "state": destination.value,
                 "answers": answers,
                 "step": session.step + 1,
-                # Each answered question is recorded for progress (see dialogs.records).
+                # Each answered question is recorded for progress (see dialogs.chat.records).
                 "records": (*session.records, *attempts),
             }
         )

@@ -123,17 +123,17 @@ def _under(modules: set[str], *packages: str) -> set[str]:
 def test_the_console_never_imports_telegram() -> None:
     """Start-up loads only what the command needs: the console runs without python-telegram-bot."""
     modules = _loaded(stdin="quit\n")
-    assert "dialogs.engine" in modules  # the console did run the dialogs
-    assert _under(modules, "telegram", "httpx", "bot.app", "bot.store") == set()
+    assert "dialogs.chat.engine" in modules  # the console did run the dialogs
+    assert _under(modules, "telegram", "httpx", "bot.telegram.app", "bot.store") == set()
 
 
 def test_assess_imports_neither_telegram_nor_the_dialogs_nor_the_case_bank() -> None:
     """`assess` grades without Telegram, the chat engine, the questions or the training bank."""
     document = json.dumps({"crs": {"max_temperature": {"value": 39.0}}})
     modules = _loaded("assess", stdin=document)
-    assert "dialogs.assessment" in modules  # it did grade
-    unwanted = ("telegram", "dialogs.training", "dialogs.engine", "dialogs.questions")
-    assert _under(modules, *unwanted, "dialogs.flows", "transitions") == set()
+    assert "dialogs.clinical.assessment" in modules  # it did grade
+    unwanted = ("telegram", "dialogs.training", "dialogs.chat.engine", "dialogs.chat.questions")
+    assert _under(modules, *unwanted, "dialogs.chat.flows", "transitions") == set()
 
 
 def test_help_loads_no_part_of_the_bot() -> None:

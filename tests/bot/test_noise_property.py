@@ -13,10 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from telegram import Update
 
-from bot.app import build_application
 from bot.settings import Settings
 from bot.store import Store
-from dialogs.messages import Event
+from bot.telegram.app import build_application
+from dialogs.chat.messages import Event
 from tests.bot.offline import OfflineBotApi
 from tests.packaged import PARTS
 

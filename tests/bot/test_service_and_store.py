@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 
 from bot.service import BlockedError, ChatService, NotSavedError
 from bot.store import APPLIED_WINDOW, AsyncStore, OutRow, Store, StoreGoneError, hash_user
-from bot.telegram_render import MAX_TEXT, callback_data, split_text, to_html
+from bot.telegram.render import MAX_TEXT, callback_data, split_text, to_html
 from dialogs import texts
-from dialogs.messages import Event, Reply
+from dialogs.chat.messages import Event, Reply
 from tests.bot import database
 from tests.packaged import PARTS
 

@@ -19,8 +19,8 @@ import pytest
 
 from bot.bootstrap import Parts, bootstrap
 from bot.settings import Settings
-from dialogs.messages import Event
-from dialogs.questions import Q
+from dialogs.chat.messages import Event
+from dialogs.chat.questions import Q
 from tests.dialogs.client import DialogClient
 from tests.packaged import PARTS
 
@@ -36,7 +36,7 @@ ICANS_TAIL = ("alert", "none", "none", "none", "not done", "no")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the packaged tables with the cut-off at 10 and the year question reworded."""
     folder = tmp_path_factory.mktemp("site") / "guideline"
-    with resources.as_file(resources.files("dialogs.guideline") / "data") as packaged:
+    with resources.as_file(resources.files("dialogs.clinical.guideline") / "data") as packaged:
         shutil.copytree(packaged, folder)
     table = folder / "icans_grading.toml"
     text = table.read_text(encoding="utf-8")
@@ -152,7 +152,7 @@ def test_a_broken_site_copy_is_refused_in_one_line(site: Path, tmp_path: Path) -
 _IMPORT_ALL = """
 import gc, importlib, pkgutil
 import bot, dialogs
-from dialogs.guideline import Guideline
+from dialogs.clinical.guideline import Guideline
 for package in (bot, dialogs):
     for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
         if not module.name.endswith("__main__"):

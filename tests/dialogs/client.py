@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dialogs.engine import DialogEngine
-from dialogs.messages import Command, Event, Reply
-from dialogs.records import Record
-from dialogs.session import Session
+from dialogs.chat.engine import DialogEngine
+from dialogs.chat.messages import Command, Event, Reply
+from dialogs.chat.records import Record
+from dialogs.chat.session import Session
 
 
 class DialogClient:

@@ -1,0 +1,278 @@
+"""Render a care plan for a phone: the grades and what to do now first, the detail folded.
+
+The visible part is the headline, any banner, the "do now" steps with this patient's doses,
+who to call and what is withheld. Pathways, the if-no-response ladder, supportive care,
+investigations, monitoring, why, and sources are folds (collapsed on Telegram). Every line ends
+with a reference number into the sources, so each is cited without long citations on screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from dialogs import texts
+from dialogs.chat.messages import Fold, Reply
+from dialogs.clinical.assessment import Assessment
+from dialogs.clinical.careplan import CarePlan, Step
+from dialogs.clinical.dosing import Dose
+from dialogs.clinical.grading import Grade, Reason
+from dialogs.clinical.guideline import Citation
+
+__all__ = ["render_assessment", "render_doses", "render_first_steps", "withheld_line"]
+
+
+class _Sources:
+    """Numbers citations in order of first use."""
+
+    def __init__(self) -> None:
+        self.order: dict[str, int] = {}
+
+    def ref(self, citations: Iterable[Citation | None]) -> str:
+        numbers: list[int] = []
+        for citation in citations:
+            if citation is None:
+                continue
+            number = self.order.setdefault(str(citation), len(self.order) + 1)
+            if number not in numbers:
+                numbers.append(number)
+        return " " + "".join(f"[{n}]" for n in numbers) if numbers else ""
+
+    def lines(self) -> list[str]:
+        return [f"[{n}] {key}" for key, n in self.order.items()]
+
+
+def withheld_line(drug: str, reason: str, next_allowed: str | None) -> str:
+    """'⛔ Tocilizumab withheld: <why>. <when the next dose is allowed>'."""
+    return texts.PLAN_WITHHELD.format(drug=drug, reason=reason, next=next_allowed or "").strip()
+
+
+def _dose_lines(doses: Sequence[Dose], sources: _Sources, indent: str) -> list[str]:
+    lines: list[str] = []
+    for dose in doses:
+        lines.append(f"{indent}{dose.text}{sources.ref(dose.citations)}")
+        lines += [f"{indent}⚠ {w}" for w in dose.warnings]
+    return lines
+
+
+def _step_lines(step: Step, label: str, sources: _Sources, indent: str = "   ") -> list[str]:
+    """A step: its instruction, then its doses; a single dose on the same line, to save lines."""
+    head = step.instruction
+    if len(step.doses) == 1:
+        dose = step.doses[0]
+        refs = sources.ref((*step.citations, *dose.citations))
+        lines = [f"{label}{head} {dose.text}{refs}"]
+        lines += [f"{indent}⚠ {w}" for w in dose.warnings]
+    else:
+        lines = [f"{label}{head}{sources.ref(step.citations)}"]
+        lines += _dose_lines(step.doses, sources, indent)
+    if step.stock:
+        where = " ".join(step.stock)
+        lines.append(
+            indent + texts.PLAN_STOCK.format(where=where) + sources.ref(step.stock_citations)
+        )
+    return lines
+
+
+# Lines before the fold: what a phone shows without scrolling (issue 8: at most 15).
+VISIBLE_LINES = 15
+
+
+def _now_lines(plan: CarePlan, sources: _Sources, head: int) -> tuple[list[str], Fold | None]:
+    """The 'do now' block within the visible budget; steps past it continue in the first fold.
+
+    Who to call and every withhold stay visible; steps keep their order and are never split.
+    """
+    tail: list[str] = []
+    if plan.calls:
+        tail.append(texts.PLAN_CALL.format(leads=" · ".join(plan.calls)))
+    held = [withheld_line(w.drug, w.reason, w.next_allowed) for w in plan.withheld]
+    if not plan.now:
+        shown = [] if plan.status == "death" else [texts.PLAN_NOTHING_NOW]
+        tail += [
+            line + sources.ref(w.citations) for line, w in zip(held, plan.withheld, strict=True)
+        ]
+        return [*shown, *tail], None
+    budget = VISIBLE_LINES - head - 1 - len(tail) - len(held)
+    lines = [f"{texts.PLAN_NOW}:"]
+    more: list[str] = []
+    last_call = max((n for n, s in enumerate(plan.now) if s.kind == "escalation"), default=-1)
+    for number, step in enumerate(plan.now, 1):
+        block = _step_lines(step, f"{number}. ", sources)
+        if not more and len(lines) - 1 + len(block) <= budget:
+            lines += block
+            if number - 1 == last_call:
+                # Who to call stands right after the last escalation it serves (its lines were
+                # already set aside from the budget).
+                lines += tail
+                budget += len(tail)
+                tail = []
+        else:
+            more += block
+    lines += tail
+    lines += [line + sources.ref(w.citations) for line, w in zip(held, plan.withheld, strict=True)]
+    return lines, Fold(title=texts.PLAN_NOW_MORE, lines=tuple(more)) if more else None
+
+
+def _steps_fold(title: str, steps: Sequence[Step], sources: _Sources) -> Fold | None:
+    if not steps:
+        return None
+    lines = [line for step in steps for line in _step_lines(step, "• ", sources)]
+    return Fold(title=title, lines=tuple(lines))
+
+
+def _pathway_folds(plan: CarePlan, sources: _Sources) -> list[Fold]:
+    in_now = plan.now_ids()
+    folds: list[Fold] = []
+    for pathway in plan.pathways:
+        lines = [texts.PATHWAY_BECAUSE.format(reason=pathway.reason)]
+        for number, step in enumerate(pathway.steps, 1):
+            if set(step.ids) & in_now:
+                lines.append(f"{number}. {step.instruction} {texts.PLAN_IN_NOW}")
+            else:
+                lines += _step_lines(step, f"{number}. ", sources)
+        folds.append(Fold(title=pathway.title, lines=tuple(lines)))
+    return folds
+
+
+def _why(
+    grades: Sequence[Grade], result: Assessment, extra: Sequence[Reason], sources: _Sources
+) -> Fold:
+    lines: list[str] = []
+    for grade in grades:
+        if grade.domains:
+            parts = [
+                texts.DOMAIN_GRADE.format(name=texts.DOMAIN_NAMES[d.name], grade=d.grade)
+                for d in grade.domains
+            ]
+            lines.append(f"{grade.toxicity} {texts.BY_DOMAIN}: " + " · ".join(parts))
+        lines += [f"• {r.text}{sources.ref([r.citation])}" for r in (*grade.reasons, *grade.notes)]
+    if result.hlh is not None:
+        lines += [f"• {r.text}{sources.ref([r.citation])}" for r in result.hlh.reasons]
+    lines += [f"• {r.text}{sources.ref([r.citation])}" for r in extra]
+    lines += list(result.patient)
+    return Fold(title=texts.RESULT_WHY, lines=tuple(lines))
+
+
+def render_assessment(
+    result: Assessment,
+    extra_notes: Sequence[Reason] = (),
+    above: Sequence[str] = (),
+    below: Sequence[str] = (),
+) -> Reply:
+    """The result message: grades, what to do now, then pathways, ladder, care, why, sources.
+
+    `above` goes before the grades (what a change changed), `below` at the end of the visible
+    part (the patient facts used); both count in the visible budget, but `below` gives way to a
+    step of what to do now: when one would not fit, the facts end the first fold instead.
+    """
+    plan = result.plan
+    sources = _Sources()
+    head = [*above, result.headline, *plan.banner]
+    now, more = _now_lines(plan, sources, len(head) + len(below))
+    tucked: list[str] = []
+    if more is not None and below:
+        now, more = _now_lines(plan, sources, len(head))
+        tucked, below = list(below), ()
+    visible = [*head, *now, *below]
+    if more is not None and tucked:
+        more = Fold(title=more.title, lines=(*more.lines, *tucked))
+        tucked = []
+    folds: list[Fold | None] = [
+        more,
+        *_pathway_folds(plan, sources),
+        _steps_fold(texts.PLAN_THEN, plan.then, sources),
+        _steps_fold(texts.PLAN_CARE, plan.care, sources),
+        _steps_fold(texts.PLAN_CHECKS, plan.checks, sources),
+        _steps_fold(texts.PLAN_MONITORING, plan.monitoring, sources),
+    ]
+    if plan.notes:
+        folds.append(Fold(title=texts.PLAN_NOTES, lines=tuple(f"• {n}" for n in plan.notes)))
+    grades = [g for g in (result.crs, result.icans) if g is not None]
+    why = _why(grades, result, extra_notes, sources)
+    folds.append(Fold(title=why.title, lines=(*tucked, *why.lines)) if tucked else why)
+    folds.append(
+        Fold(
+            title=texts.RESULT_SOURCES,
+            lines=(
+                *sources.lines(),
+                texts.RESULT_VERSION.format(version=result.guideline),
+                result.disclaimer,
+            ),
+        )
+    )
+    return Reply(
+        text="\n".join(visible),
+        folds=tuple(f for f in folds if f is not None),
+        kind="result",
+        ended=True,
+        citations=tuple(sources.order),
+    )
+
+
+def render_first_steps(plan: CarePlan, version: str) -> Reply:
+    """An emergency's first steps: what to do now, then each protocol in full, then sources.
+
+    Rendered as a result is (same lines, same numbered sources) but it does not end the dialog:
+    the questions that refine the plan follow.
+    """
+    sources = _Sources()
+    titles = "; ".join(p.title for p in plan.pathways)
+    head = [texts.FIRST_STEPS.format(pathways=titles), *plan.banner]
+    now, more = _now_lines(plan, sources, len(head))
+    folds: list[Fold | None] = [more, *_pathway_folds(plan, sources)]
+    folds.append(
+        Fold(
+            title=texts.RESULT_SOURCES,
+            lines=(
+                *sources.lines(),
+                texts.RESULT_VERSION.format(version=version),
+                texts.DISCLAIMER,
+            ),
+        )
+    )
+    return Reply(
+        text="\n".join([*head, *now]),
+        folds=tuple(f for f in folds if f is not None),
+        kind="first_steps",
+        citations=tuple(sources.order),
+    )
+
+
+def render_doses(
+    doses: Sequence[Dose],
+    version: str,
+    notes: Sequence[str] = (),
+    above: Sequence[str] = (),
+    below: Sequence[str] = (),
+) -> Reply:
+    """The dose calculator's result: the dose or its withhold, its limits, then sources.
+
+    `above` goes before the first line (what a change changed), `below` right after it.
+    """
+    sources = _Sources()
+    out = list(notes)
+    for dose in doses:
+        if dose.withheld is not None:
+            out.append(
+                withheld_line(dose.drug, dose.withheld, dose.next_allowed)
+                + sources.ref(dose.citations)
+            )
+        else:
+            out += _dose_lines([dose], sources, "")
+    out = [*above, *out[:1], *below, *out[1:]]
+    return Reply(
+        text="\n".join(out),
+        folds=(
+            Fold(
+                title=texts.RESULT_SOURCES,
+                lines=(
+                    *sources.lines(),
+                    texts.RESULT_VERSION.format(version=version),
+                    texts.DISCLAIMER,
+                ),
+            ),
+        ),
+        kind="result",
+        ended=True,
+        citations=tuple(sources.order),
+    )
