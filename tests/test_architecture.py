@@ -7,6 +7,9 @@ function is caught too.
 from __future__ import annotations
 
 import ast
+import importlib
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -93,3 +96,28 @@ def test_only_the_composition_root_and_command_line_import_telegram_transport() 
         and any(m.startswith("bot.telegram") for m in _imports(p))
     )
     assert set(users) <= {"bot.bootstrap", "bot.run", "bot.__main__"}
+
+
+PACKAGES = ("dialogs.clinical", "dialogs.chat", "dialogs.report", "bot.telegram")
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_each_part_re_exports_its_public_names(package: str) -> None:
+    """Every name in a part's `__all__` is importable from the part itself, and is the object
+    its module defines (not a copy)."""
+    module = importlib.import_module(package)
+    assert module.__all__
+    for name in module.__all__:
+        home = importlib.import_module(f"{package}.{module._WHERE[name]}")
+        assert getattr(module, name) is getattr(home, name)
+
+
+def test_importing_a_part_loads_none_of_its_modules() -> None:
+    """The re-exports are lazy: `import dialogs.chat` alone loads no engine, no Telegram."""
+    probe = "import sys, dialogs.chat, dialogs.clinical, dialogs.report, bot.telegram; " + (
+        "print(sorted(m for m in sys.modules if m.count('.') >= 2 or m == 'telegram'))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout
+    assert out.strip() == "[]"

@@ -1,1 +1,44 @@
-"""clinical."""
+"""The clinical core: the guideline as validated data, findings and units, ASTCT grading, doses,
+the care plan and the assessment that joins them. Imports nothing from the chat or transports.
+
+Public names are re-exported here lazily: importing the package loads none of its modules (the
+console and `assess` start without what they do not use, and no import cycle can form).
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dialogs.clinical.assessment import Assessment, assess
+    from dialogs.clinical.careplan import CarePlan, build_plan
+    from dialogs.clinical.findings import Findings
+    from dialogs.clinical.guideline import Guideline, load_guideline
+
+__all__ = [
+    "Assessment",
+    "CarePlan",
+    "Findings",
+    "Guideline",
+    "assess",
+    "build_plan",
+    "load_guideline",
+]
+
+_WHERE = {
+    "Assessment": "assessment",
+    "assess": "assessment",
+    "CarePlan": "careplan",
+    "build_plan": "careplan",
+    "Findings": "findings",
+    "Guideline": "guideline",
+    "load_guideline": "guideline",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """A public name, imported from its module on first use."""
+    if name in _WHERE:
+        return getattr(import_module(f"{__name__}.{_WHERE[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,1 +1,27 @@
-"""report."""
+"""What a doctor reads of an assessment: the result message and the handover.
+
+Public names are re-exported here lazily: importing the package loads none of its modules (the
+console and `assess` start without what they do not use, and no import cycle can form).
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dialogs.report.result import render_assessment
+
+# `handover` is not re-exported: the name is its module's, which Python sets on the package.
+__all__ = ["render_assessment"]
+
+_WHERE = {
+    "render_assessment": "result",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """A public name, imported from its module on first use."""
+    if name in _WHERE:
+        return getattr(import_module(f"{__name__}.{_WHERE[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
