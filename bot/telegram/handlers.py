@@ -42,7 +42,13 @@ from bot.telegram.render import (
     to_html,
     to_messages,
 )
-from bot.telegram.sending import BUSY_MINOR_CALLS, App, _seconds, raw_call, send_with_retry
+from bot.telegram.sending import (
+    BUSY_MINOR_CALLS,
+    App,
+    raw_call,
+    retry_after_seconds,
+    send_with_retry,
+)
 from dialogs import texts
 from dialogs.chat.engine import REMINDER_DIALOGS
 from dialogs.chat.messages import DIALOG_COMMANDS, Command, Event, Reply
@@ -99,7 +105,9 @@ class Bot:
             try:
                 await call()
             except RetryAfter as error:
-                log.warning("%s skipped: Telegram asked to wait %.0f s", what, _seconds(error))
+                log.warning(
+                    "%s skipped: Telegram asked to wait %.0f s", what, retry_after_seconds(error)
+                )
             except Exception as error:
                 log.warning("%s failed (%s); carrying on", what, type(error).__name__)
 
@@ -320,7 +328,7 @@ class Bot:
         try:
             message = await raw_call(application, "sendMessage", params)
         except RetryAfter as error:
-            raise RetryLaterError(_seconds(error)) from None
+            raise RetryLaterError(retry_after_seconds(error)) from None
         except Forbidden:
             raise BlockedError from None
         except BadRequest as error:

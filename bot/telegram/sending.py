@@ -36,6 +36,7 @@ __all__ = [
     "GatedRequest",
     "SafeUpdatesRequest",
     "raw_call",
+    "retry_after_seconds",
     "send_with_retry",
 ]
 
@@ -63,7 +64,7 @@ async def send_with_retry(call: Callable[[], Awaitable[_T]], attempts: int = MAX
         try:
             return await call()
         except RetryAfter as error:
-            seconds = _seconds(error)
+            seconds = retry_after_seconds(error)
             log.warning("Telegram asked to slow down: retrying in %.1f s", seconds)
             await asyncio.sleep(seconds)
         except (TimedOut, NetworkError) as error:
@@ -75,7 +76,8 @@ async def send_with_retry(call: Callable[[], Awaitable[_T]], attempts: int = MAX
     return await call()
 
 
-def _seconds(error: RetryAfter) -> float:
+def retry_after_seconds(error: RetryAfter) -> float:
+    """How long Telegram asked to wait, in seconds (PTB gives a number or a timedelta)."""
     wait = error.retry_after
     return wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
 
