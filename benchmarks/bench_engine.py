@@ -16,7 +16,7 @@ from dialogs.chat.messages import Event
 
 # A full twice-daily review answered by typing, ending in the combined result.
 FULL_REVIEW = [
-    "1",
+    "full review",  # the menu entry, by name (its position moves when entries are added)
     "39.1",
     "none",
     "vasopressors",
@@ -24,7 +24,6 @@ FULL_REVIEW = [
     "no",
     "nasal cannula",
     "4",
-    "yes",
     "45",
     "guide",
     "y",
