@@ -37,6 +37,7 @@ from dialogs.chat.records import (
     ReminderChoice,
     ReminderOffer,
 )
+from dialogs.chat.registry import Go, RegisteredDialog
 from dialogs.chat.session import Answer, Change, PatientContext, Session, Step
 from dialogs.chat.turn import Turn
 from dialogs.clinical.assessment import Assessment, advised_regimens, assess
@@ -118,17 +119,24 @@ class DialogEngine:
         self.questions = questions
         self.flows = flows
         self.machines = {name: build_machine(flow) for name, flow in flows.items()}
-        self.rehearsal = Rehearsal(bank)
         self.words = texts.CHAT
+        # Quick entry also reads findings typed at the menu, and the diagrams draw the
+        # rehearsal's machine: both are kept by name too.
         self.quick = quick.QuickEntry(questions)
+        self.rehearsal = Rehearsal(bank)
+        registered: list[RegisteredDialog] = [self.rehearsal, self.quick]
+        self.registered = {d.name: d for d in registered}
 
     def with_words(self, words: texts.Words) -> DialogEngine:
         """The same engine (same machines) speaking a transport's words, e.g. the console's."""
         engine = copy.copy(self)
         engine.words = words
-        engine.rehearsal = copy.copy(self.rehearsal)
-        engine.rehearsal.words = words
+        engine.registered = {n: d.worded(words) for n, d in self.registered.items()}
         return engine
+
+    def register(self, dialog: RegisteredDialog) -> None:
+        """Run another dialog by name beside the flows (as training and quick entry are)."""
+        self.registered[dialog.name] = dialog
 
     # --- entry points ---
 
@@ -141,10 +149,8 @@ class DialogEngine:
         return _turn(*self._start(dialog, step))
 
     def _start(self, dialog: str, step: int = 0) -> tuple[Session, list[Reply]]:
-        if dialog == "rehearsal":
-            return self.rehearsal.start(step, self.guideline.version)
-        if dialog == quick.QUICK:
-            return self.quick.start(step, self.guideline.version)
+        if dialog in self.registered:
+            return self.registered[dialog].start(step, self.guideline.version)
         if dialog not in self.flows:
             session = Session(guideline=self.guideline.version, step=step)
             return session, [self._ask(session)]
@@ -206,13 +212,15 @@ class DialogEngine:
         if event.kind == "command":
             return self._command(session, event.value)
         typed = _typed_command(event)
-        if session.dialog == "rehearsal":
+        registered = self.registered.get(session.dialog)
+        if registered is not None:
             if typed is not None:
                 return self._command(session, typed)
-            new, replies = self.rehearsal.handle(session, event)
+            outcome = registered.handle(session, event)
+            if isinstance(outcome, Go):
+                return self._go(session, outcome, event.at)
+            new, replies = outcome
             return (new, replies) if replies else self._start("menu", session.step + 1)
-        if session.dialog == quick.QUICK:
-            return self._command(session, typed) if typed else self._quick(session, event)
         if event.kind == "option" and event.step is not None and event.step != session.step:
             return session, [Reply(text=texts.STALE, kind="stale"), self._ask(session)]
         if typed is not None:
@@ -248,10 +256,11 @@ class DialogEngine:
     # --- commands ---
 
     def _command(self, session: Session, name: str) -> tuple[Session, list[Reply]]:
-        if session.dialog == quick.QUICK and name in ("help", "back"):
-            return (
-                (session, self.quick.help(session)) if name == "help" else self.quick.back(session)
-            )
+        registered = self.registered.get(session.dialog)
+        if registered is not None and name == "help":
+            return session, registered.help(session)
+        if registered is not None and name == "back":
+            return registered.back(session)
         if name == "help":
             return session, [Reply(text=self._help(session), kind="info"), *self._again(session)]
         if name == "start":
@@ -266,11 +275,6 @@ class DialogEngine:
             return menu, notice + replies
         if name == "restart":
             return self._start(session.dialog, session.step + 1)
-        if session.dialog == "rehearsal":
-            return session, [
-                Reply(text=texts.TRAIN_NO_BACK, kind="info"),
-                *self.rehearsal.ask(session),
-            ]
         # back
         if session.pending is not None or session.selection:
             new = session.model_copy(
@@ -296,10 +300,9 @@ class DialogEngine:
     # --- help, and "Discard / Keep going" ---
 
     def _again(self, session: Session) -> list[Reply]:
-        """The current question again (the rehearsal's own, in training)."""
-        if session.dialog == "rehearsal":
-            return self.rehearsal.ask(session)
-        return [self._ask(session)]
+        """The current question again (a registered dialog's own message, in that dialog)."""
+        registered = self.registered.get(session.dialog)
+        return registered.again(session) if registered is not None else [self._ask(session)]
 
     def _help(self, session: Session) -> str:
         """Help at the current question: what it means and how it grades, then how to answer."""
@@ -408,14 +411,14 @@ class DialogEngine:
         return _match(menu.choices, fold_typed(event.value).strip()) is not None
 
     def _quick(self, session: Session, event: Event) -> tuple[Session, list[Reply]]:
-        if session.dialog != quick.QUICK:
-            read = self.quick.read(session, event.value)
-            if isinstance(read, str):
-                return session, [Reply(text=read, kind="error"), self._ask(session)]
-            return read
-        outcome = self.quick.handle(session, event)
-        if not isinstance(outcome, quick.Go):
-            return outcome
+        """Findings typed at the menu: read them, and quick entry starts with its echo."""
+        read = self.quick.read(session, event.value)
+        if isinstance(read, str):
+            return session, [Reply(text=read, kind="error"), self._ask(session)]
+        return read
+
+    def _go(self, session: Session, outcome: Go, at: str | None) -> tuple[Session, list[Reply]]:
+        """A registered dialog hands over to a question flow with answers already known."""
         # The findings are answers held for their questions, as a reused context's are: the
         # dialog routes over them and asks only the rest (one mechanism for both).
         start = Session(
@@ -426,12 +429,13 @@ class DialogEngine:
             step=session.step + 1,
         )
         try:
-            new, replies = self._settle(start, event.at)
+            new, replies = self._settle(start, at)
         except (FindingsError, ValueError) as error:
             new, replies = session, [Reply(text=str(error), kind="error")]
         if any(r.kind == "error" for r in replies):
             # Findings that cannot be graded together: say why; nothing is lost, retype or fix.
-            return session, [*(r for r in replies if r.kind == "error"), self.quick.ask(session)]
+            again = self.registered[session.dialog].again(session)
+            return session, [*(r for r in replies if r.kind == "error"), *again]
         return new, replies
 
     # --- asking ---

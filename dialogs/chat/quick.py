@@ -968,7 +968,10 @@ _ROWS: tuple[Row, ...] = (
 
 
 class QuickEntry:
-    """Runs quick entry over sessions; pure and synchronous like the engine."""
+    """Runs quick entry over sessions; pure and synchronous like the engine. Registered with the
+    engine as the dialog "quick" (see dialogs.chat.registry)."""
+
+    name = QUICK
 
     def __init__(self, questions: Questions) -> None:
         self.questions = questions
@@ -1065,6 +1068,14 @@ class QuickEntry:
         if session.state == S.ENTRY.value:
             return session, [Reply(text=texts.NOTHING_TO_UNDO, kind="info"), self.ask(session)]
         return self.start(session.step + 1, session.guideline)
+
+    def again(self, session: Session) -> list[Reply]:
+        """The current quick-entry message again."""
+        return [self.ask(session)]
+
+    def worded(self, words: texts.Words) -> QuickEntry:
+        """Quick entry has no transport-specific words: itself."""
+        return self
 
     def help(self, session: Session) -> list[Reply]:
         """What quick entry reads."""

@@ -7,6 +7,7 @@ for the trainee's progress (never the clinical audit).
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from collections.abc import Mapping
 from enum import StrEnum
@@ -43,7 +44,10 @@ def _int(answers: Answers, key: str) -> int:
 
 
 class Rehearsal:
-    """Runs rehearsals over sessions; pure and synchronous like the engine."""
+    """Runs rehearsals over sessions; pure and synchronous like the engine. Registered with the
+    engine as the dialog "rehearsal" (see dialogs.chat.registry)."""
+
+    name = "rehearsal"
 
     def __init__(self, bank: Bank) -> None:
         self.bank = bank
@@ -313,6 +317,25 @@ class Rehearsal:
                 ("stop", texts.TRAIN_STOP),
             ]
         return [Option(id=f"{prefix}.{key}", label=label) for key, label in pairs]
+
+    def worded(self, words: texts.Words) -> Rehearsal:
+        """The same rehearsal (same machine, same bank) in a transport's words."""
+        worded = copy.copy(self)
+        worded.words = words
+        return worded
+
+    def again(self, session: Session) -> list[Reply]:
+        """The current step again."""
+        return self.ask(session)
+
+    def help(self, session: Session) -> list[Reply]:
+        """How to answer, the commands, then the current step again."""
+        text = f"{self.words.help_how}\n{texts.HELP_COMMANDS}"
+        return [Reply(text=text, kind="info"), *self.ask(session)]
+
+    def back(self, session: Session) -> tuple[Session, list[Reply]]:
+        """No `back` in training: an answer, once given, is scored."""
+        return session, [Reply(text=texts.TRAIN_NO_BACK, kind="info"), *self.ask(session)]
 
     def ask(self, session: Session) -> list[Reply]:
         """Ask the current question again."""
