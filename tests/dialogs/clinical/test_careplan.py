@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from dialogs import texts
 from dialogs.clinical.assessment import Assessment, assess
-from dialogs.clinical.careplan import CarePlan, icp_arm, is_child
+from dialogs.clinical.careplan import CarePlan, first_steps, icp_arm, is_child
 from dialogs.clinical.findings import Findings
 from dialogs.clinical.guideline import Guideline
 from dialogs.report.handover import handover
@@ -168,7 +168,7 @@ def test_convulsive_status_now_follows_table_6_then_other_calls(guideline: Guide
     lorazepam = result.plan.now[2].doses[0]
     assert (lorazepam.low, lorazepam.unit) == (2, "mg")
     levetiracetam = {d.regimen: d.low for d in result.plan.now[3].doses}
-    assert levetiracetam == {"levetiracetam_load": 500, "levetiracetam_maintenance": 1000}
+    assert levetiracetam == {"levetiracetam_load": 500}
 
 
 def test_eeg_seizures_resolved_at_grade_3_get_maintenance(guideline: Guideline) -> None:
@@ -792,3 +792,32 @@ def test_the_patient_line_gives_way_to_a_step_of_what_to_do_now(
         assert reply.text == plain.text  # the steps shown are exactly those without the line
         first = continued[0] if continued else next(f for f in reply.folds if line in f.lines)
         assert line in first.lines
+
+
+# Table 6: "Levetiracetam 500 mg IV bolus" now; "maintenance doses after resolution …
+# levetiracetam 1000 mg IV every 12 hours". One order of each (clinical-rules §9.4).
+@pytest.mark.parametrize("seizure", ["status_convulsive", "status_nonconvulsive"])
+@pytest.mark.parametrize("first", [False, True], ids=["full_plan", "first_steps"])
+def test_levetiracetam_bolus_now_and_maintenance_only_after_resolution(
+    guideline: Guideline, seizure: str, first: bool
+) -> None:
+    """Status epilepticus: levetiracetam 500 mg once now; 1,000 mg 12-hourly after resolution."""
+    findings = Findings.model_validate(
+        {"patient": ADULT, "icans": {"ice_score": 6, "consciousness": "alert", "seizure": seizure}}
+    )
+    plan = first_steps(findings, guideline) if first else assess(findings, guideline).plan
+    now = [
+        (d.regimen, d.low)
+        for s in plan.now
+        for d in s.doses
+        if d.regimen.startswith("levetiracetam")
+    ]
+    assert now == [("levetiracetam_load", 500)]
+    maintenance = [
+        (s.trigger, d.low)
+        for p in plan.pathways
+        for s in p.steps
+        for d in s.doses
+        if d.regimen == "levetiracetam_maintenance"
+    ]
+    assert maintenance == [("After resolution", 1000)]
