@@ -821,3 +821,34 @@ def test_levetiracetam_bolus_now_and_maintenance_only_after_resolution(
         if d.regimen == "levetiracetam_maintenance"
     ]
     assert maintenance == [("After resolution", 1000)]
+
+
+# Table 7, high-dose arm, in its own order: methylprednisolone 1 g → head up 30° →
+# hyperventilation (PaCO2 28–30 mmHg) → hyperosmolar therapy → 23.4% for imminent herniation.
+TABLE_7_NOW = [
+    "icp_methylprednisolone",
+    "icp_head_up",
+    "icp_hyperventilation",
+    "icp_hyperosmolar",
+    "icp_herniation",
+]
+
+
+@pytest.mark.parametrize("first", [False, True], ids=["full_plan", "first_steps"])
+def test_high_dose_arm_now_keeps_table_7_order_with_hyperventilation(
+    guideline: Guideline, first: bool
+) -> None:
+    """Cushing's triad: hyperventilation is done now, after head up and before hyperosmolar."""
+    findings = Findings.model_validate(
+        {
+            "patient": ADULT,
+            "icans": {"ice_score": 9, "consciousness": "alert", "icp_signs": ["cushings_triad"]},
+        }
+    )
+    plan = first_steps(findings, guideline) if first else assess(findings, guideline).plan
+    ids = [i for s in plan.now for i in s.ids]
+    assert [i for i in ids if i in TABLE_7_NOW] == TABLE_7_NOW
+    assert "icp_icu" in ids, "hyperventilation is ICU-level: ICU is called with it"
+    if not first:
+        text = render_assessment(assess(findings, guideline)).text
+        assert "Hyperventilate to PaCO2 28–30 mmHg" in text, "on the first screen"
