@@ -660,6 +660,27 @@ def _next_rung(then: list[Step], withheld: Sequence[Withheld]) -> list[Step]:
     return out
 
 
+# Status epilepticus pathways (Table 6): their "if seizures persist" step is needed within
+# minutes, so it stays in 'do now' in every plan, not only in the first steps.
+SEIZURE_PATHWAYS = ("convulsive", "nonconvulsive")
+
+
+def _seizure_rungs(now: list[Step], drafts: Sequence[_Draft]) -> list[Step]:
+    """Each status epilepticus pathway's next step, with its trigger, after its own 'do now' steps.
+
+    The next step is the pathway's first row not done now ("seizures persist: phenobarbital");
+    it goes right after the pathway's last step in 'do now', so Table 6's order is kept.
+    """
+    out = list(now)
+    for pathway in SEIZURE_PATHWAYS:
+        rung = next((d.step for d in drafts if d.step.group == pathway and not d.now), None)
+        if rung is None or rung in out:
+            continue
+        last = max((n for n, s in enumerate(out) if s.group == pathway), default=len(out) - 1)
+        out.insert(last + 1, rung)
+    return out
+
+
 def _routine(
     facts: _Facts, needs: frozenset[Need], steroids: bool, guideline: Guideline
 ) -> tuple[list[Step], list[Step]]:
@@ -717,6 +738,7 @@ def build_plan(
     emergency = {g.id for g in groups if g.lead == "emergency"}
     after = {g.id for g in groups if g.lead == "next"}
     now = [d.step for d in _order_now([d for d in drafts if d.now], emergency, after)]
+    now = _seizure_rungs(now, drafts)
     then = [
         d.step
         for d in drafts
@@ -771,11 +793,15 @@ def first_steps(findings: Findings, guideline: Guideline) -> CarePlan:
     tables, routine care and monitoring come with the full plan once the rest is asked.
     """
     plan = build_plan(findings, None, None, None, guideline)
-    # Each protocol's next step after those done now ("seizures persist: phenobarbital 15 mg/kg")
-    # follows them, with its trigger: it is the next thing the doctor at the bedside will need.
+    # Each protocol's next step after those done now follows them, with its trigger: it is the
+    # next thing the doctor at the bedside will need. A protocol whose 'do now' already holds a
+    # conditional step (status epilepticus: "seizures persist"; herniation signs: 23.4% saline)
+    # has its next step there already.
     in_now = plan.now_ids()
     rungs: list[Step] = []
     for pathway in plan.pathways:
+        if any(s.trigger and set(s.ids) & in_now for s in pathway.steps):
+            continue
         rung = next((s for s in pathway.steps if not set(s.ids) & in_now), None)
         if rung is not None and rung not in rungs:
             rungs.append(rung)

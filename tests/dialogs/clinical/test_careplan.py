@@ -139,29 +139,36 @@ def test_status_epilepticus_keeps_table_6_order(
     )
     (pathway,) = result.plan.pathways
     assert [s.ids[0] for s in pathway.steps] == order
-    now = [s.ids[0] for s in result.plan.now if s.kind != "escalation"]
-    first_three = [i for i in order if i.endswith(("_abc", "_lorazepam", "_levetiracetam"))]
-    assert [i for i in now if i in order] == first_three, "Table 6 order kept in 'do now'"
+    now = [i for s in result.plan.now for i in s.ids if i in order]
+    # Done now: up to the "if seizures persist" step, which stays in 'do now' with its trigger.
+    persist = next(i for i in order if i.endswith(("_phenobarbital", "ncse_icu")))
+    assert now == order[: order.index(persist) + 1], "Table 6 order kept in 'do now'"
+    (rung,) = [s for s in result.plan.now if persist in s.ids]
+    assert rung.trigger == "Seizures persist"
     assert "icans_agitation" not in result.plan.row_ids(), "agitation drugs give way to Table 6"
     sedation = [s for s in result.plan.steps() if s.ids == ("icans_no_sedatives",)]
     assert all("other than" in s.text for s in sedation)
 
 
 def test_convulsive_status_now_follows_table_6_then_other_calls(guideline: Guideline) -> None:
-    """Do now: ABC and glucose, ICU, lorazepam 2 mg, levetiracetam (Table 6), then neurology."""
+    """Do now: ABC and glucose, ICU, lorazepam 2 mg, levetiracetam, if persisting phenobarbital
+    15 mg/kg (Table 6), then neurology."""
     result = plan_of(
         guideline,
         patient=ADULT,
         icans={"ice_score": 6, "consciousness": "alert", "seizure": "status_convulsive"},
     )
     ids = [s.ids[0] for s in result.plan.now]
-    assert ids[:5] == [
+    assert ids[:6] == [
         "cse_abc",
         "cse_icu",
         "cse_lorazepam",
         "cse_levetiracetam",
+        "cse_phenobarbital",
         "icans_neurology",
     ]
+    (phenobarbital,) = result.plan.now[4].doses
+    assert (phenobarbital.low, phenobarbital.unit) == (15 * 70, "mg")
     icu = result.plan.now[1]
     assert "icans4_icu" in icu.ids, "ICU is called once, for Table 5 and Table 6 alike"
     assert "mechanical ventilation" in icu.text
@@ -852,3 +859,28 @@ def test_high_dose_arm_now_keeps_table_7_order_with_hyperventilation(
     if not first:
         text = render_assessment(assess(findings, guideline)).text
         assert "Hyperventilate to PaCO2 28–30 mmHg" in text, "on the first screen"
+
+
+# Table 6: "If seizures persist, transfer to ICU and treat with phenobarbital loading dose of
+# 60 mg IV" (non-convulsive); "add phenobarbital … 15 mg/kg IV" (convulsive): 15 × 70 = 1,050 mg.
+@pytest.mark.parametrize(
+    ("seizure", "row", "mg"),
+    [("status_convulsive", "cse_phenobarbital", 1050), ("status_nonconvulsive", "ncse_icu", 60)],
+)
+@pytest.mark.parametrize("first", [False, True], ids=["full_plan", "first_steps"])
+def test_seizures_persist_step_stays_visible_in_do_now(
+    guideline: Guideline, seizure: str, row: str, mg: int, first: bool
+) -> None:
+    """The next rung of Table 6 is in 'do now' and on the first screen, full plan or first steps."""
+    findings = Findings.model_validate(
+        {"patient": ADULT, "icans": {"ice_score": 6, "consciousness": "alert", "seizure": seizure}}
+    )
+    plan = first_steps(findings, guideline) if first else assess(findings, guideline).plan
+    (rung,) = [s for s in plan.now if row in s.ids]
+    assert rung.trigger == "Seizures persist"
+    assert [d.low for d in rung.doses] == [mg]
+    assert sum(row in s.ids for s in plan.now) == 1, "listed once"
+    # Transfer to ICU is one of the steps: the ICU lead is on the Call line.
+    assert any(c.startswith("ICU lead") for c in plan.calls)
+    if not first:
+        assert "Seizures persist" in render_assessment(assess(findings, guideline)).text
