@@ -69,6 +69,8 @@ class Step:
     calls: tuple[str, ...] = ()
     stock: tuple[str, ...] = ()
     stock_citations: tuple[Citation, ...] = ()
+    # The doses are alternatives: one of them is given (the second and later read "or …").
+    alternatives: bool = False
 
     @property
     def instruction(self) -> str:
@@ -453,6 +455,9 @@ def _draft(
         condition = texts.WHEN_TRIGGERS[row.when]
         trigger = f"{condition}, {_lower_first(trigger)}" if trigger else condition
     now = _is_now(row, needs, triggered=trigger is not None)
+    if row.now_if is not None and row.now_if in needs and row.trigger is not None:
+        # The finding that triggers it is recorded: say it applies now, not "if …".
+        trigger = texts.NOW_IF_TRIGGERS[row.now_if]
     step = Step(
         ids=(row.id,),
         group=group.id,
@@ -461,6 +466,7 @@ def _draft(
         trigger=trigger,
         doses=doses,
         citations=(guideline.cite(row),),
+        alternatives=row.alternatives and len(doses) > 1,
     )
     drugs = frozenset(guideline.regimen(r).drug for r in row.regimens)
     return _Draft(step=step, row=row, now=now, drugs=drugs)

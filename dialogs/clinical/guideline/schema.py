@@ -169,6 +169,9 @@ class AdviceRow(Row):
     grades: tuple[int, ...] = ()
     pathway: str | None = None
     when: When = "always"
+    # The regimens are alternatives, one of which is given ("either mannitol or hypertonic
+    # saline"): one order, its doses read "or …".
+    alternatives: bool = False
 
     @model_validator(mode="after")
     def _check_advice(self) -> Self:

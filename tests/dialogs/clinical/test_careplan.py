@@ -884,3 +884,46 @@ def test_seizures_persist_step_stays_visible_in_do_now(
     assert any(c.startswith("ICU lead") for c in plan.calls)
     if not first:
         assert "Seizures persist" in render_assessment(assess(findings, guideline)).text
+
+
+def test_hyperosmolar_therapy_is_one_order_of_mannitol_or_3_percent_saline(
+    guideline: Guideline,
+) -> None:
+    """Table 7 "either mannitol or hypertonic saline": one step; the second dose reads 'or'."""
+    result = plan_of(
+        guideline,
+        patient=ADULT,
+        icans={"ice_score": 9, "consciousness": "alert", "icp_signs": ["cushings_triad"]},
+    )
+    (step,) = [s for s in result.plan.now if "icp_hyperosmolar" in s.ids]
+    assert step.alternatives
+    # Mannitol 0.5–1 g/kg × 70 kg = 35–70 g; 3% saline 250 mL.
+    assert [(d.regimen, d.low, d.high) for d in step.doses] == [
+        ("mannitol_initial", 35, 70),
+        ("saline_3_initial", 250, None),
+    ]
+    text = render_assessment(result).text
+    assert "   or Hypertonic saline 250 mL IV, 3%" in text
+    assert "   or Mannitol" not in text
+
+
+@pytest.mark.parametrize(
+    ("signs", "applies_now"),
+    [(["cushings_triad"], True), (["posturing"], True), (["cranial_nerve_vi_palsy"], False)],
+)
+def test_herniation_trigger_says_it_applies_now_when_the_signs_are_recorded(
+    guideline: Guideline, signs: list[str], applies_now: bool
+) -> None:
+    """Cushing's triad or posturing recorded: 23.4% reads as applying now, not 'if imminent'."""
+    result = plan_of(
+        guideline,
+        patient=ADULT,
+        icans={"ice_score": 9, "consciousness": "alert", "icp_signs": signs},
+    )
+    (step,) = [s for s in result.plan.steps() if "icp_herniation" in s.ids]
+    expected = (
+        texts.NOW_IF_TRIGGERS["herniation_signs"]
+        if applies_now
+        else "Imminent herniation (Cushing's triad, posturing)"
+    )
+    assert step.trigger == expected
