@@ -927,3 +927,32 @@ def test_herniation_trigger_says_it_applies_now_when_the_signs_are_recorded(
         else "Imminent herniation (Cushing's triad, posturing)"
     )
     assert step.trigger == expected
+
+
+@pytest.mark.parametrize(
+    ("icans", "workup"),
+    [
+        # Cushing's triad: Table 7 high-dose arm; its own imaging replaces the grade-1 work-up.
+        ({"ice_score": 9, "consciousness": "alert", "icp_signs": ["cushings_triad"]}, False),
+        ({"ice_score": 9, "consciousness": "alert", "imaging": "diffuse_oedema"}, False),
+        # No raised-ICP arm (grade 2), or the acetazolamide arm: the grade-1 work-up stays.
+        ({"ice_score": 4, "consciousness": "alert"}, True),
+        (
+            {
+                "ice_score": 9,
+                "consciousness": "alert",
+                "icp_signs": ["papilloedema"],
+                "papilloedema_stage": 1,
+                "csf_opening_pressure_mmhg": 15,
+                "imaging": "no_oedema",
+            },
+            True,
+        ),
+    ],
+)
+def test_grade_1_mri_and_lp_work_up_gives_way_to_the_high_dose_arm(
+    guideline: Guideline, icans: dict[str, Any], workup: bool
+) -> None:
+    """'Consider MRI brain and diagnostic LP' is not printed while the high-dose arm applies."""
+    result = plan_of(guideline, patient=ADULT, icans=icans)
+    assert ("icans_imaging" in result.plan.row_ids()) is workup
