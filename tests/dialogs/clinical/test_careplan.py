@@ -956,3 +956,35 @@ def test_grade_1_mri_and_lp_work_up_gives_way_to_the_high_dose_arm(
     """'Consider MRI brain and diagnostic LP' is not printed while the high-dose arm applies."""
     result = plan_of(guideline, patient=ADULT, icans=icans)
     assert ("icans_imaging" in result.plan.row_ids()) is workup
+
+
+LOW_ARM = {
+    "ice_score": 9,
+    "consciousness": "alert",
+    "icp_signs": ["papilloedema"],
+    "papilloedema_stage": 1,
+    "csf_opening_pressure_mmhg": 15,
+    "imaging": "no_oedema",
+}
+
+
+@pytest.mark.parametrize(
+    ("icans", "generic", "move_up"),
+    [
+        # Grade 3, no raised-ICP sign: Table 5's "papilloedema, OP ≥ 20 or oedema: Table 7".
+        ({"ice_score": 2, "consciousness": "alert"}, True, False),
+        # Acetazolamide arm: its own step says what moves it to the high-dose arm.
+        (LOW_ARM, False, True),
+        # Arm not yet known: its tests say what means the high-dose arm.
+        ({**LOW_ARM, "imaging": "not_done"}, False, False),
+        # High-dose arm: already on it.
+        ({"ice_score": 9, "consciousness": "alert", "icp_signs": ["cushings_triad"]}, False, False),
+    ],
+)
+def test_start_the_raised_icp_pathway_line_only_when_no_arm_is_in_the_plan(
+    guideline: Guideline, icans: dict[str, Any], generic: bool, move_up: bool
+) -> None:
+    """The generic Table 5 line never contradicts an arm already chosen (stage 1–2 + < 20 mmHg)."""
+    ids = plan_of(guideline, patient=ADULT, icans=icans).plan.row_ids()
+    assert ("icans_icp_pathway" in ids) is generic
+    assert ("icp_acetazolamide_to_high_dose" in ids) is move_up
