@@ -28,7 +28,15 @@ from dialogs.clinical.grading import Grade, HlhScreen
 from dialogs.clinical.guideline import Citation, Guideline
 from dialogs.clinical.guideline.schema import AdviceRow, Lead, Need, Role
 from dialogs.clinical.units import fmt
-from dialogs.clinical.vocab import Hypotension, IcansTool, IcpSign, Imaging, OxygenDevice, Seizure
+from dialogs.clinical.vocab import (
+    Consciousness,
+    Hypotension,
+    IcansTool,
+    IcpSign,
+    Imaging,
+    OxygenDevice,
+    Seizure,
+)
 
 __all__ = [
     "CarePlan",
@@ -217,6 +225,8 @@ def _facts(findings: Findings, guideline: Guideline) -> _Facts:
             or capd
             or (found.tool is None and found.capd_total is not None and found.ice is None)
         )
+        unarousable = found.consciousness == Consciousness.UNAROUSABLE
+        needs.add("unarousable" if unarousable else "arousable")
         signs = set(found.icp_signs)
         if signs & {IcpSign.CUSHINGS_TRIAD, IcpSign.POSTURING}:
             needs.add("herniation_signs")
@@ -391,6 +401,8 @@ def _filter(groups: list[_Group], facts: _Facts) -> tuple[list[_Group], frozense
     regimens = {r for g in groups for row in g.rows for r in row.regimens}
     needs = set(facts.needs)
     needs.add("high_dose_steroid" if HIGH_DOSE_STEROID in regimens else "no_high_dose_steroid")
+    seizure_drugs = active & {*SEIZURE_PATHWAYS, "eeg_resolved"}
+    needs.add("seizure_drugs" if seizure_drugs else "no_seizure_drugs")
 
     def keep(row: AdviceRow) -> bool:
         return set(row.needs) <= needs and not (set(row.superseded_by) & active)

@@ -988,3 +988,40 @@ def test_start_the_raised_icp_pathway_line_only_when_no_arm_is_in_the_plan(
     ids = plan_of(guideline, patient=ADULT, icans=icans).plan.row_ids()
     assert ("icans_icp_pathway" in ids) is generic
     assert ("icp_acetazolamide_to_high_dose" in ids) is move_up
+
+
+@pytest.mark.parametrize(
+    ("icans", "sedation_row", "lorazepam"),
+    [
+        # Arousable, no seizure drug: Table 5's agitation drugs, and the avoid-sedatives line
+        # names them (no seizure control in this plan).
+        (
+            {"ice_score": 4, "consciousness": "alert"},
+            "icans_no_sedatives_agitation",
+            ["lorazepam_agitation"],
+        ),
+        # Unarousable: no agitation to treat; "avoid sedating drugs" with nothing to except.
+        ({"consciousness": "unarousable"}, "icans_no_sedatives_plain", []),
+        # EEG seizures resolved: Table 6 maintenance lorazepam is the one lorazepam order.
+        (
+            {"ice_score": 9, "consciousness": "alert", "seizure": "eeg_resolved"},
+            "icans_no_sedatives",
+            ["lorazepam_maintenance"],
+        ),
+        # Convulsive status: Table 6's own lorazepam now, then its maintenance after resolution.
+        (
+            {"ice_score": 6, "consciousness": "alert", "seizure": "status_convulsive"},
+            "icans_no_sedatives",
+            ["lorazepam_cse", "lorazepam_maintenance"],
+        ),
+    ],
+)
+def test_agitation_drugs_and_the_avoid_sedatives_line_fit_the_patient(
+    guideline: Guideline, icans: dict[str, Any], sedation_row: str, lorazepam: list[str]
+) -> None:
+    """No agitation drug for the unarousable or beside Table 6 lorazepam; one lorazepam order."""
+    plan = plan_of(guideline, patient=ADULT, icans=icans).plan
+    ids = plan.row_ids()
+    sedation = {i for i in ids if i.startswith("icans_no_sedatives")}
+    assert sedation == {sedation_row}
+    assert [r for r in ordered_regimens(plan) if r.startswith("lorazepam")] == lorazepam
