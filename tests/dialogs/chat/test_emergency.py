@@ -211,7 +211,7 @@ def test_herniation_signs_first_steps_in_table_7_order_with_doses_by_weight(
         "Raise the head of the bed to 30°.",
         "Mannitol 20% 35–70 g IV, initial dose (0.5–1 g/kg × 70 kg = 35–70 g)",
         "Hypertonic saline 250 mL IV, 3%",
-        "hypertonic saline for imminent herniation. Hypertonic saline 30 mL IV, 23.4%",
+        "23.4% saline, the hypertonic saline Table 7 gives here. Hypertonic saline 30 mL IV, 23.4%",
     )
     assert places == sorted(places)
     assert "Withhold mannitol if serum osmolality ≥ 320 mOsm/kg" in text
