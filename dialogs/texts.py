@@ -945,3 +945,7 @@ PLAN_OR: Final = "or "
 NOW_IF_TRIGGERS: Final = {
     "herniation_signs": "Imminent herniation now (Cushing's triad or posturing recorded)",
 }
+MANAGED_AS_GRADE_3_UNSTAGED: Final = (
+    "Managed as grade 3 (Table 5) until staging, LP and imaging choose the Table 7 arm: only "
+    "papilloedema makes it grade 4 (ASTCT)."
+)

@@ -276,12 +276,12 @@ def _managed_icans_grade(icans: Grade, findings: Findings, arm: IcpArm | None) -
 
     ASTCT grades any papilloedema 4, but Table 5 manages stage 1–2 papilloedema with a low
     opening pressure and no oedema at grade 3, by Table 7's acetazolamide arm (§9.6); while
-    imaging or the opening pressure is awaited, it stays managed so until they say otherwise.
+    imaging, the opening pressure or the stage is awaited, it stays managed so until they say
+    otherwise (each of those steps says what means the high-dose arm), so an unstaged
+    papilloedema is managed as a staged one awaiting imaging is (no 1 g order before the arm).
     """
     assert icans.grade is not None
-    found = findings.icans
-    staged = found is not None and found.papilloedema_stage is not None
-    if icans.grade == 4 and staged and arm in ("acetazolamide", "undetermined"):
+    if icans.grade == 4 and arm in ("acetazolamide", "undetermined"):
         others = max((d.grade for d in icans.domains if d.name != "icp"), default=0)
         return max(others, 3) if others < 4 else 4
     return icans.grade
@@ -740,7 +740,11 @@ def build_plan(
         and icans.grade
         and _managed_icans_grade(icans, findings, arm) != icans.grade
     ):
-        banner = (*banner, texts.MANAGED_AS_GRADE_3)
+        staged = findings.icans is not None and findings.icans.papilloedema_stage is not None
+        banner = (
+            *banner,
+            texts.MANAGED_AS_GRADE_3 if staged else texts.MANAGED_AS_GRADE_3_UNSTAGED,
+        )
     drafts: list[_Draft] = []
     for group in groups:
         for row in group.rows:

@@ -1025,3 +1025,28 @@ def test_agitation_drugs_and_the_avoid_sedatives_line_fit_the_patient(
     sedation = {i for i in ids if i.startswith("icans_no_sedatives")}
     assert sedation == {sedation_row}
     assert [r for r in ordered_regimens(plan) if r.startswith("lorazepam")] == lorazepam
+
+
+@pytest.mark.parametrize(
+    ("extra", "managed_3"),
+    [
+        # Arm not yet known (stage, pressure or imaging awaited): managed as grade 3, no 1 g.
+        ({"imaging": "not_done"}, True),
+        ({"papilloedema_stage": 2, "csf_opening_pressure_mmhg": 15, "imaging": "not_done"}, True),
+        ({"csf_opening_pressure_mmhg": 15, "imaging": "no_oedema"}, True),
+        # Stage 3 (Table 7: stage 3–5): the high-dose arm, grade 4, methylprednisolone 1 g.
+        ({"papilloedema_stage": 3, "imaging": "not_done"}, False),
+    ],
+)
+def test_papilloedema_arm_not_yet_known_orders_no_1_g_until_the_arm_is_chosen(
+    guideline: Guideline, extra: dict[str, Any], managed_3: bool
+) -> None:
+    """Unstaged or staged, papilloedema awaiting its tests is managed alike (Table 5 grade 3)."""
+    icans = {"ice_score": 8, "consciousness": "alert", "icp_signs": ["papilloedema"], **extra}
+    plan = plan_of(guideline, patient=ADULT, icans=icans).plan
+    ordered = ordered_regimens(plan)
+    assert ("methylprednisolone_1g" in ordered) is not managed_3
+    ids = plan.row_ids()
+    assert ("icans3_icu" in ids) is managed_3
+    assert ("icans4_icu" in ids) is not managed_3, "no 'consider ventilation' for ICE 8, alert"
+    assert any(b.startswith("Managed as grade 3") for b in plan.banner) is managed_3
