@@ -54,7 +54,7 @@ VISIBLE_EMERGENCY = {
     "emergency_convulsive_adult_70kg": (8, 11),
     "emergency_convulsive_child_weight_unknown": (9, 12),
     "emergency_icp_cushings_adult_70kg": (14, 15),
-    "emergency_icp_papilloedema_adult": (8, 10),
+    "emergency_icp_papilloedema_adult": (8, 13),
     "emergency_nonconvulsive_adult_weight_unknown": (7, 11),
 }
 
