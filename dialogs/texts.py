@@ -937,3 +937,15 @@ HELP_PATIENT_SIZE: Final = (
     "fixed dose. With a weight but no age, under 40 kg is taken as a child."
 )
 DIAGRAM_FIRST_STEPS: Final = "answered: the Table 6/7 first steps are sent, then the rest is asked"
+
+# --- Care plan review fixes (helper A: seizures, raised ICP, agitation, do-now placement) ---
+# Before the second and later of alternative doses (one of them is given).
+PLAN_OR: Final = "or "
+# A conditional step whose trigger is a recorded finding: it applies now.
+NOW_IF_TRIGGERS: Final = {
+    "herniation_signs": "Imminent herniation now (Cushing's triad or posturing recorded)",
+}
+MANAGED_AS_GRADE_3_UNSTAGED: Final = (
+    "Managed as grade 3 (Table 5) until staging, LP and imaging choose the Table 7 arm: only "
+    "papilloedema makes it grade 4 (ASTCT)."
+)

@@ -639,12 +639,18 @@ class DialogEngine:
         findings, result = graded or _grade(answers, self.guideline)
         records.append(_record_of(session.dialog, result))
         above, below = self._head(session, records)
+        # "Weight not known: doses shown per kg" only when the plan shows a dose per kg.
+        per_kg = any(
+            self.guideline.regimen(d.regimen).basis == "per_kg"
+            for step in result.plan.steps()
+            for d in step.doses
+        )
         notes = [
             Reason(text=texts.ASSUMED_UNKNOWN.format(what=what, assumption=assumption))
             for key, (what, assumption) in _UNKNOWN_LABELS.items()
-            if key in answers and answers[key] is None
+            if key in answers and answers[key] is None and (key != "weight" or per_kg)
         ]
-        if answers.get("patient_size") in ("adult", "child") and "weight" not in answers:
+        if per_kg and answers.get("patient_size") in ("adult", "child") and "weight" not in answers:
             what, assumption = _UNKNOWN_LABELS["weight"]  # "adult/child, weight not known"
             notes.append(
                 Reason(text=texts.ASSUMED_UNKNOWN.format(what=what, assumption=assumption))

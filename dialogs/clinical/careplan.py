@@ -28,7 +28,15 @@ from dialogs.clinical.grading import Grade, HlhScreen
 from dialogs.clinical.guideline import Citation, Guideline
 from dialogs.clinical.guideline.schema import AdviceRow, Lead, Need, Role
 from dialogs.clinical.units import fmt
-from dialogs.clinical.vocab import Hypotension, IcansTool, IcpSign, Imaging, OxygenDevice, Seizure
+from dialogs.clinical.vocab import (
+    Consciousness,
+    Hypotension,
+    IcansTool,
+    IcpSign,
+    Imaging,
+    OxygenDevice,
+    Seizure,
+)
 
 __all__ = [
     "CarePlan",
@@ -69,6 +77,8 @@ class Step:
     calls: tuple[str, ...] = ()
     stock: tuple[str, ...] = ()
     stock_citations: tuple[Citation, ...] = ()
+    # The doses are alternatives: one of them is given (the second and later read "or …").
+    alternatives: bool = False
 
     @property
     def instruction(self) -> str:
@@ -215,6 +225,8 @@ def _facts(findings: Findings, guideline: Guideline) -> _Facts:
             or capd
             or (found.tool is None and found.capd_total is not None and found.ice is None)
         )
+        unarousable = found.consciousness == Consciousness.UNAROUSABLE
+        needs.add("unarousable" if unarousable else "arousable")
         signs = set(found.icp_signs)
         if signs & {IcpSign.CUSHINGS_TRIAD, IcpSign.POSTURING}:
             needs.add("herniation_signs")
@@ -264,12 +276,12 @@ def _managed_icans_grade(icans: Grade, findings: Findings, arm: IcpArm | None) -
 
     ASTCT grades any papilloedema 4, but Table 5 manages stage 1–2 papilloedema with a low
     opening pressure and no oedema at grade 3, by Table 7's acetazolamide arm (§9.6); while
-    imaging or the opening pressure is awaited, it stays managed so until they say otherwise.
+    imaging, the opening pressure or the stage is awaited, it stays managed so until they say
+    otherwise (each of those steps says what means the high-dose arm), so an unstaged
+    papilloedema is managed as a staged one awaiting imaging is (no 1 g order before the arm).
     """
     assert icans.grade is not None
-    found = findings.icans
-    staged = found is not None and found.papilloedema_stage is not None
-    if icans.grade == 4 and staged and arm in ("acetazolamide", "undetermined"):
+    if icans.grade == 4 and arm in ("acetazolamide", "undetermined"):
         others = max((d.grade for d in icans.domains if d.name != "icp"), default=0)
         return max(others, 3) if others < 4 else 4
     return icans.grade
@@ -389,6 +401,8 @@ def _filter(groups: list[_Group], facts: _Facts) -> tuple[list[_Group], frozense
     regimens = {r for g in groups for row in g.rows for r in row.regimens}
     needs = set(facts.needs)
     needs.add("high_dose_steroid" if HIGH_DOSE_STEROID in regimens else "no_high_dose_steroid")
+    seizure_drugs = active & {*SEIZURE_PATHWAYS, "eeg_resolved"}
+    needs.add("seizure_drugs" if seizure_drugs else "no_seizure_drugs")
 
     def keep(row: AdviceRow) -> bool:
         return set(row.needs) <= needs and not (set(row.superseded_by) & active)
@@ -453,6 +467,9 @@ def _draft(
         condition = texts.WHEN_TRIGGERS[row.when]
         trigger = f"{condition}, {_lower_first(trigger)}" if trigger else condition
     now = _is_now(row, needs, triggered=trigger is not None)
+    if row.now_if is not None and row.now_if in needs and row.trigger is not None:
+        # The finding that triggers it is recorded: say it applies now, not "if …".
+        trigger = texts.NOW_IF_TRIGGERS[row.now_if]
     step = Step(
         ids=(row.id,),
         group=group.id,
@@ -461,6 +478,7 @@ def _draft(
         trigger=trigger,
         doses=doses,
         citations=(guideline.cite(row),),
+        alternatives=row.alternatives and len(doses) > 1,
     )
     drugs = frozenset(guideline.regimen(r).drug for r in row.regimens)
     return _Draft(step=step, row=row, now=now, drugs=drugs)
@@ -660,6 +678,27 @@ def _next_rung(then: list[Step], withheld: Sequence[Withheld]) -> list[Step]:
     return out
 
 
+# Status epilepticus pathways (Table 6): their "if seizures persist" step is needed within
+# minutes, so it stays in 'do now' in every plan, not only in the first steps.
+SEIZURE_PATHWAYS = ("convulsive", "nonconvulsive")
+
+
+def _seizure_rungs(now: list[Step], drafts: Sequence[_Draft]) -> list[Step]:
+    """Each status epilepticus pathway's next step, with its trigger, after its own 'do now' steps.
+
+    The next step is the pathway's first row not done now ("seizures persist: phenobarbital");
+    it goes right after the pathway's last step in 'do now', so Table 6's order is kept.
+    """
+    out = list(now)
+    for pathway in SEIZURE_PATHWAYS:
+        rung = next((d.step for d in drafts if d.step.group == pathway and not d.now), None)
+        if rung is None or rung in out:
+            continue
+        last = max((n for n, s in enumerate(out) if s.group == pathway), default=len(out) - 1)
+        out.insert(last + 1, rung)
+    return out
+
+
 def _routine(
     facts: _Facts, needs: frozenset[Need], steroids: bool, guideline: Guideline
 ) -> tuple[list[Step], list[Step]]:
@@ -701,7 +740,11 @@ def build_plan(
         and icans.grade
         and _managed_icans_grade(icans, findings, arm) != icans.grade
     ):
-        banner = (*banner, texts.MANAGED_AS_GRADE_3)
+        staged = findings.icans is not None and findings.icans.papilloedema_stage is not None
+        banner = (
+            *banner,
+            texts.MANAGED_AS_GRADE_3 if staged else texts.MANAGED_AS_GRADE_3_UNSTAGED,
+        )
     drafts: list[_Draft] = []
     for group in groups:
         for row in group.rows:
@@ -717,6 +760,7 @@ def build_plan(
     emergency = {g.id for g in groups if g.lead == "emergency"}
     after = {g.id for g in groups if g.lead == "next"}
     now = [d.step for d in _order_now([d for d in drafts if d.now], emergency, after)]
+    now = _seizure_rungs(now, drafts)
     then = [
         d.step
         for d in drafts
@@ -771,11 +815,15 @@ def first_steps(findings: Findings, guideline: Guideline) -> CarePlan:
     tables, routine care and monitoring come with the full plan once the rest is asked.
     """
     plan = build_plan(findings, None, None, None, guideline)
-    # Each protocol's next step after those done now ("seizures persist: phenobarbital 15 mg/kg")
-    # follows them, with its trigger: it is the next thing the doctor at the bedside will need.
+    # Each protocol's next step after those done now follows them, with its trigger: it is the
+    # next thing the doctor at the bedside will need. A protocol whose 'do now' already holds a
+    # conditional step (status epilepticus: "seizures persist"; herniation signs: 23.4% saline)
+    # has its next step there already.
     in_now = plan.now_ids()
     rungs: list[Step] = []
     for pathway in plan.pathways:
+        if any(s.trigger and set(s.ids) & in_now for s in pathway.steps):
+            continue
         rung = next((s for s in pathway.steps if not set(s.ids) & in_now), None)
         if rung is not None and rung not in rungs:
             rungs.append(rung)

@@ -46,10 +46,13 @@ def withheld_line(drug: str, reason: str, next_allowed: str | None) -> str:
     return texts.PLAN_WITHHELD.format(drug=drug, reason=reason, next=next_allowed or "").strip()
 
 
-def _dose_lines(doses: Sequence[Dose], sources: _Sources, indent: str) -> list[str]:
+def _dose_lines(
+    doses: Sequence[Dose], sources: _Sources, indent: str, alternatives: bool = False
+) -> list[str]:
     lines: list[str] = []
-    for dose in doses:
-        lines.append(f"{indent}{dose.text}{sources.ref(dose.citations)}")
+    for n, dose in enumerate(doses):
+        either = texts.PLAN_OR if alternatives and n else ""
+        lines.append(f"{indent}{either}{dose.text}{sources.ref(dose.citations)}")
         lines += [f"{indent}⚠ {w}" for w in dose.warnings]
     return lines
 
@@ -64,7 +67,7 @@ def _step_lines(step: Step, label: str, sources: _Sources, indent: str = "   ") 
         lines += [f"{indent}⚠ {w}" for w in dose.warnings]
     else:
         lines = [f"{label}{head}{sources.ref(step.citations)}"]
-        lines += _dose_lines(step.doses, sources, indent)
+        lines += _dose_lines(step.doses, sources, indent, step.alternatives)
     if step.stock:
         where = " ".join(step.stock)
         lines.append(

@@ -58,6 +58,11 @@ Need = Literal[
     "stage_unknown",
     "high_dose_steroid",
     "no_high_dose_steroid",
+    # Agitation needs a patient who can be roused; seizure drugs are those of Table 6.
+    "arousable",
+    "unarousable",
+    "seizure_drugs",
+    "no_seizure_drugs",
 ]
 # Who an escalation calls; the leads are named in routine_care.toml ("Responsibilities").
 Role = Literal["car_t", "icu", "neurology", "neurosurgery"]
@@ -169,6 +174,9 @@ class AdviceRow(Row):
     grades: tuple[int, ...] = ()
     pathway: str | None = None
     when: When = "always"
+    # The regimens are alternatives, one of which is given ("either mannitol or hypertonic
+    # saline"): one order, its doses read "or …".
+    alternatives: bool = False
 
     @model_validator(mode="after")
     def _check_advice(self) -> Self:

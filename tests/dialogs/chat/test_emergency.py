@@ -191,6 +191,27 @@ def test_the_full_plan_after_the_first_steps_asks_no_seizure_or_age_again(
     assert client.replies[-1].text.startswith("Handover summary")
 
 
+@pytest.mark.parametrize(
+    ("seizure", "noted"),
+    [
+        # Convulsive: phenobarbital 15 mg/kg is shown per kg (Table 6).
+        ("status_convulsive", True),
+        # Non-convulsive: phenobarbital 60 mg and 30 mg, levetiracetam, lorazepam, methyl-
+        # prednisolone 1 g: all fixed doses (Tables 5, 6); nothing is shown per kg.
+        ("status_nonconvulsive", False),
+    ],
+)
+def test_weight_not_known_is_noted_only_when_a_dose_is_shown_per_kg(
+    engine: DialogEngine, seizure: str, noted: bool
+) -> None:
+    """'Not known: weight; doses shown per kg' only where a per-kg dose is shown."""
+    client, _ = _emergency(engine, "seizure", seizure, "adult")
+    for answer in ("5", "alert", "none", "none", "not done", "no"):
+        client.send(answer)
+    assert ("Not known: weight; doses shown per kg" in client.result) is noted
+    assert ("weight needed for the dose" in client.result) is noted
+
+
 # --- raised ICP (Table 7) ---
 
 
@@ -211,7 +232,7 @@ def test_herniation_signs_first_steps_in_table_7_order_with_doses_by_weight(
         "Raise the head of the bed to 30°.",
         "Mannitol 20% 35–70 g IV, initial dose (0.5–1 g/kg × 70 kg = 35–70 g)",
         "Hypertonic saline 250 mL IV, 3%",
-        "23.4% saline. Hypertonic saline 30 mL IV, 23.4%",
+        "23.4% saline, the hypertonic saline Table 7 gives here. Hypertonic saline 30 mL IV, 23.4%",
     )
     assert places == sorted(places)
     assert "Withhold mannitol if serum osmolality ≥ 320 mOsm/kg" in text

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from dialogs import texts
 from dialogs.clinical.assessment import Assessment, assess
-from dialogs.clinical.careplan import CarePlan, icp_arm, is_child
+from dialogs.clinical.careplan import CarePlan, first_steps, icp_arm, is_child
 from dialogs.clinical.findings import Findings
 from dialogs.clinical.guideline import Guideline
 from dialogs.report.handover import handover
@@ -139,36 +139,43 @@ def test_status_epilepticus_keeps_table_6_order(
     )
     (pathway,) = result.plan.pathways
     assert [s.ids[0] for s in pathway.steps] == order
-    now = [s.ids[0] for s in result.plan.now if s.kind != "escalation"]
-    first_three = [i for i in order if i.endswith(("_abc", "_lorazepam", "_levetiracetam"))]
-    assert [i for i in now if i in order] == first_three, "Table 6 order kept in 'do now'"
+    now = [i for s in result.plan.now for i in s.ids if i in order]
+    # Done now: up to the "if seizures persist" step, which stays in 'do now' with its trigger.
+    persist = next(i for i in order if i.endswith(("_phenobarbital", "ncse_icu")))
+    assert now == order[: order.index(persist) + 1], "Table 6 order kept in 'do now'"
+    (rung,) = [s for s in result.plan.now if persist in s.ids]
+    assert rung.trigger == "Seizures persist"
     assert "icans_agitation" not in result.plan.row_ids(), "agitation drugs give way to Table 6"
     sedation = [s for s in result.plan.steps() if s.ids == ("icans_no_sedatives",)]
     assert all("other than" in s.text for s in sedation)
 
 
 def test_convulsive_status_now_follows_table_6_then_other_calls(guideline: Guideline) -> None:
-    """Do now: ABC and glucose, ICU, lorazepam 2 mg, levetiracetam (Table 6), then neurology."""
+    """Do now: ABC and glucose, ICU, lorazepam 2 mg, levetiracetam, if persisting phenobarbital
+    15 mg/kg (Table 6), then neurology."""
     result = plan_of(
         guideline,
         patient=ADULT,
         icans={"ice_score": 6, "consciousness": "alert", "seizure": "status_convulsive"},
     )
     ids = [s.ids[0] for s in result.plan.now]
-    assert ids[:5] == [
+    assert ids[:6] == [
         "cse_abc",
         "cse_icu",
         "cse_lorazepam",
         "cse_levetiracetam",
+        "cse_phenobarbital",
         "icans_neurology",
     ]
+    (phenobarbital,) = result.plan.now[4].doses
+    assert (phenobarbital.low, phenobarbital.unit) == (15 * 70, "mg")
     icu = result.plan.now[1]
     assert "icans4_icu" in icu.ids, "ICU is called once, for Table 5 and Table 6 alike"
     assert "mechanical ventilation" in icu.text
     lorazepam = result.plan.now[2].doses[0]
     assert (lorazepam.low, lorazepam.unit) == (2, "mg")
     levetiracetam = {d.regimen: d.low for d in result.plan.now[3].doses}
-    assert levetiracetam == {"levetiracetam_load": 500, "levetiracetam_maintenance": 1000}
+    assert levetiracetam == {"levetiracetam_load": 500}
 
 
 def test_eeg_seizures_resolved_at_grade_3_get_maintenance(guideline: Guideline) -> None:
@@ -792,3 +799,254 @@ def test_the_patient_line_gives_way_to_a_step_of_what_to_do_now(
         assert reply.text == plain.text  # the steps shown are exactly those without the line
         first = continued[0] if continued else next(f for f in reply.folds if line in f.lines)
         assert line in first.lines
+
+
+# Table 6: "Levetiracetam 500 mg IV bolus" now; "maintenance doses after resolution …
+# levetiracetam 1000 mg IV every 12 hours". One order of each (clinical-rules §9.4).
+@pytest.mark.parametrize("seizure", ["status_convulsive", "status_nonconvulsive"])
+@pytest.mark.parametrize("first", [False, True], ids=["full_plan", "first_steps"])
+def test_levetiracetam_bolus_now_and_maintenance_only_after_resolution(
+    guideline: Guideline, seizure: str, first: bool
+) -> None:
+    """Status epilepticus: levetiracetam 500 mg once now; 1,000 mg 12-hourly after resolution."""
+    findings = Findings.model_validate(
+        {"patient": ADULT, "icans": {"ice_score": 6, "consciousness": "alert", "seizure": seizure}}
+    )
+    plan = first_steps(findings, guideline) if first else assess(findings, guideline).plan
+    now = [
+        (d.regimen, d.low)
+        for s in plan.now
+        for d in s.doses
+        if d.regimen.startswith("levetiracetam")
+    ]
+    assert now == [("levetiracetam_load", 500)]
+    maintenance = [
+        (s.trigger, d.low)
+        for p in plan.pathways
+        for s in p.steps
+        for d in s.doses
+        if d.regimen == "levetiracetam_maintenance"
+    ]
+    assert maintenance == [("After resolution", 1000)]
+
+
+# Table 7, high-dose arm, in its own order: methylprednisolone 1 g → head up 30° →
+# hyperventilation (PaCO2 28–30 mmHg) → hyperosmolar therapy → 23.4% for imminent herniation.
+TABLE_7_NOW = [
+    "icp_methylprednisolone",
+    "icp_head_up",
+    "icp_hyperventilation",
+    "icp_hyperosmolar",
+    "icp_herniation",
+]
+
+
+@pytest.mark.parametrize("first", [False, True], ids=["full_plan", "first_steps"])
+def test_high_dose_arm_now_keeps_table_7_order_with_hyperventilation(
+    guideline: Guideline, first: bool
+) -> None:
+    """Cushing's triad: hyperventilation is done now, after head up and before hyperosmolar."""
+    findings = Findings.model_validate(
+        {
+            "patient": ADULT,
+            "icans": {"ice_score": 9, "consciousness": "alert", "icp_signs": ["cushings_triad"]},
+        }
+    )
+    plan = first_steps(findings, guideline) if first else assess(findings, guideline).plan
+    ids = [i for s in plan.now for i in s.ids]
+    assert [i for i in ids if i in TABLE_7_NOW] == TABLE_7_NOW
+    assert "icp_icu" in ids, "hyperventilation is ICU-level: ICU is called with it"
+    if not first:
+        text = render_assessment(assess(findings, guideline)).text
+        assert "Hyperventilate to PaCO2 28–30 mmHg" in text, "on the first screen"
+
+
+# Table 6: "If seizures persist, transfer to ICU and treat with phenobarbital loading dose of
+# 60 mg IV" (non-convulsive); "add phenobarbital … 15 mg/kg IV" (convulsive): 15 × 70 = 1,050 mg.
+@pytest.mark.parametrize(
+    ("seizure", "row", "mg"),
+    [("status_convulsive", "cse_phenobarbital", 1050), ("status_nonconvulsive", "ncse_icu", 60)],
+)
+@pytest.mark.parametrize("first", [False, True], ids=["full_plan", "first_steps"])
+def test_seizures_persist_step_stays_visible_in_do_now(
+    guideline: Guideline, seizure: str, row: str, mg: int, first: bool
+) -> None:
+    """The next rung of Table 6 is in 'do now' and on the first screen, full plan or first steps."""
+    findings = Findings.model_validate(
+        {"patient": ADULT, "icans": {"ice_score": 6, "consciousness": "alert", "seizure": seizure}}
+    )
+    plan = first_steps(findings, guideline) if first else assess(findings, guideline).plan
+    (rung,) = [s for s in plan.now if row in s.ids]
+    assert rung.trigger == "Seizures persist"
+    assert [d.low for d in rung.doses] == [mg]
+    assert sum(row in s.ids for s in plan.now) == 1, "listed once"
+    # Transfer to ICU is one of the steps: the ICU lead is on the Call line.
+    assert any(c.startswith("ICU lead") for c in plan.calls)
+    if not first:
+        assert "Seizures persist" in render_assessment(assess(findings, guideline)).text
+
+
+def test_hyperosmolar_therapy_is_one_order_of_mannitol_or_3_percent_saline(
+    guideline: Guideline,
+) -> None:
+    """Table 7 "either mannitol or hypertonic saline": one step; the second dose reads 'or'."""
+    result = plan_of(
+        guideline,
+        patient=ADULT,
+        icans={"ice_score": 9, "consciousness": "alert", "icp_signs": ["cushings_triad"]},
+    )
+    (step,) = [s for s in result.plan.now if "icp_hyperosmolar" in s.ids]
+    assert step.alternatives
+    # Mannitol 0.5–1 g/kg × 70 kg = 35–70 g; 3% saline 250 mL.
+    assert [(d.regimen, d.low, d.high) for d in step.doses] == [
+        ("mannitol_initial", 35, 70),
+        ("saline_3_initial", 250, None),
+    ]
+    text = render_assessment(result).text
+    assert "   or Hypertonic saline 250 mL IV, 3%" in text
+    assert "   or Mannitol" not in text
+
+
+@pytest.mark.parametrize(
+    ("signs", "applies_now"),
+    [(["cushings_triad"], True), (["posturing"], True), (["cranial_nerve_vi_palsy"], False)],
+)
+def test_herniation_trigger_says_it_applies_now_when_the_signs_are_recorded(
+    guideline: Guideline, signs: list[str], applies_now: bool
+) -> None:
+    """Cushing's triad or posturing recorded: 23.4% reads as applying now, not 'if imminent'."""
+    result = plan_of(
+        guideline,
+        patient=ADULT,
+        icans={"ice_score": 9, "consciousness": "alert", "icp_signs": signs},
+    )
+    (step,) = [s for s in result.plan.steps() if "icp_herniation" in s.ids]
+    expected = (
+        texts.NOW_IF_TRIGGERS["herniation_signs"]
+        if applies_now
+        else "Imminent herniation (Cushing's triad, posturing)"
+    )
+    assert step.trigger == expected
+
+
+@pytest.mark.parametrize(
+    ("icans", "workup"),
+    [
+        # Cushing's triad: Table 7 high-dose arm; its own imaging replaces the grade-1 work-up.
+        ({"ice_score": 9, "consciousness": "alert", "icp_signs": ["cushings_triad"]}, False),
+        ({"ice_score": 9, "consciousness": "alert", "imaging": "diffuse_oedema"}, False),
+        # No raised-ICP arm (grade 2), or the acetazolamide arm: the grade-1 work-up stays.
+        ({"ice_score": 4, "consciousness": "alert"}, True),
+        (
+            {
+                "ice_score": 9,
+                "consciousness": "alert",
+                "icp_signs": ["papilloedema"],
+                "papilloedema_stage": 1,
+                "csf_opening_pressure_mmhg": 15,
+                "imaging": "no_oedema",
+            },
+            True,
+        ),
+    ],
+)
+def test_grade_1_mri_and_lp_work_up_gives_way_to_the_high_dose_arm(
+    guideline: Guideline, icans: dict[str, Any], workup: bool
+) -> None:
+    """'Consider MRI brain and diagnostic LP' is not printed while the high-dose arm applies."""
+    result = plan_of(guideline, patient=ADULT, icans=icans)
+    assert ("icans_imaging" in result.plan.row_ids()) is workup
+
+
+LOW_ARM = {
+    "ice_score": 9,
+    "consciousness": "alert",
+    "icp_signs": ["papilloedema"],
+    "papilloedema_stage": 1,
+    "csf_opening_pressure_mmhg": 15,
+    "imaging": "no_oedema",
+}
+
+
+@pytest.mark.parametrize(
+    ("icans", "generic", "move_up"),
+    [
+        # Grade 3, no raised-ICP sign: Table 5's "papilloedema, OP ≥ 20 or oedema: Table 7".
+        ({"ice_score": 2, "consciousness": "alert"}, True, False),
+        # Acetazolamide arm: its own step says what moves it to the high-dose arm.
+        (LOW_ARM, False, True),
+        # Arm not yet known: its tests say what means the high-dose arm.
+        ({**LOW_ARM, "imaging": "not_done"}, False, False),
+        # High-dose arm: already on it.
+        ({"ice_score": 9, "consciousness": "alert", "icp_signs": ["cushings_triad"]}, False, False),
+    ],
+)
+def test_start_the_raised_icp_pathway_line_only_when_no_arm_is_in_the_plan(
+    guideline: Guideline, icans: dict[str, Any], generic: bool, move_up: bool
+) -> None:
+    """The generic Table 5 line never contradicts an arm already chosen (stage 1–2 + < 20 mmHg)."""
+    ids = plan_of(guideline, patient=ADULT, icans=icans).plan.row_ids()
+    assert ("icans_icp_pathway" in ids) is generic
+    assert ("icp_acetazolamide_to_high_dose" in ids) is move_up
+
+
+@pytest.mark.parametrize(
+    ("icans", "sedation_row", "lorazepam"),
+    [
+        # Arousable, no seizure drug: Table 5's agitation drugs, and the avoid-sedatives line
+        # names them (no seizure control in this plan).
+        (
+            {"ice_score": 4, "consciousness": "alert"},
+            "icans_no_sedatives_agitation",
+            ["lorazepam_agitation"],
+        ),
+        # Unarousable: no agitation to treat; "avoid sedating drugs" with nothing to except.
+        ({"consciousness": "unarousable"}, "icans_no_sedatives_plain", []),
+        # EEG seizures resolved: Table 6 maintenance lorazepam is the one lorazepam order.
+        (
+            {"ice_score": 9, "consciousness": "alert", "seizure": "eeg_resolved"},
+            "icans_no_sedatives",
+            ["lorazepam_maintenance"],
+        ),
+        # Convulsive status: Table 6's own lorazepam now, then its maintenance after resolution.
+        (
+            {"ice_score": 6, "consciousness": "alert", "seizure": "status_convulsive"},
+            "icans_no_sedatives",
+            ["lorazepam_cse", "lorazepam_maintenance"],
+        ),
+    ],
+)
+def test_agitation_drugs_and_the_avoid_sedatives_line_fit_the_patient(
+    guideline: Guideline, icans: dict[str, Any], sedation_row: str, lorazepam: list[str]
+) -> None:
+    """No agitation drug for the unarousable or beside Table 6 lorazepam; one lorazepam order."""
+    plan = plan_of(guideline, patient=ADULT, icans=icans).plan
+    ids = plan.row_ids()
+    sedation = {i for i in ids if i.startswith("icans_no_sedatives")}
+    assert sedation == {sedation_row}
+    assert [r for r in ordered_regimens(plan) if r.startswith("lorazepam")] == lorazepam
+
+
+@pytest.mark.parametrize(
+    ("extra", "managed_3"),
+    [
+        # Arm not yet known (stage, pressure or imaging awaited): managed as grade 3, no 1 g.
+        ({"imaging": "not_done"}, True),
+        ({"papilloedema_stage": 2, "csf_opening_pressure_mmhg": 15, "imaging": "not_done"}, True),
+        ({"csf_opening_pressure_mmhg": 15, "imaging": "no_oedema"}, True),
+        # Stage 3 (Table 7: stage 3–5): the high-dose arm, grade 4, methylprednisolone 1 g.
+        ({"papilloedema_stage": 3, "imaging": "not_done"}, False),
+    ],
+)
+def test_papilloedema_arm_not_yet_known_orders_no_1_g_until_the_arm_is_chosen(
+    guideline: Guideline, extra: dict[str, Any], managed_3: bool
+) -> None:
+    """Unstaged or staged, papilloedema awaiting its tests is managed alike (Table 5 grade 3)."""
+    icans = {"ice_score": 8, "consciousness": "alert", "icp_signs": ["papilloedema"], **extra}
+    plan = plan_of(guideline, patient=ADULT, icans=icans).plan
+    ordered = ordered_regimens(plan)
+    assert ("methylprednisolone_1g" in ordered) is not managed_3
+    ids = plan.row_ids()
+    assert ("icans3_icu" in ids) is managed_3
+    assert ("icans4_icu" in ids) is not managed_3, "no 'consider ventilation' for ICE 8, alert"
+    assert any(b.startswith("Managed as grade 3") for b in plan.banner) is managed_3

@@ -34,8 +34,8 @@ VISIBLE = {
     "crs3_toci_limit_reached": 7,
     "crs_afebrile_after_toci": 2,
     "icans2_no_crs": 7,
-    "convulsive_status": 11,
-    "nonconvulsive_status": 11,
+    "convulsive_status": 10,
+    "nonconvulsive_status": 10,
     "eeg_seizures_resolved": 11,
     "icans4_cushings_triad": 15,
     "papilloedema_imaging_not_done": 7,
@@ -51,11 +51,11 @@ VISIBLE = {
 
 # The emergency entries: visible lines of the first steps, then of the full plan.
 VISIBLE_EMERGENCY = {
-    "emergency_convulsive_adult_70kg": (10, 12),
-    "emergency_convulsive_child_weight_unknown": (9, 11),
-    "emergency_icp_cushings_adult_70kg": (15, 15),
-    "emergency_icp_papilloedema_adult": (8, 10),
-    "emergency_nonconvulsive_adult_weight_unknown": (9, 12),
+    "emergency_convulsive_adult_70kg": (8, 11),
+    "emergency_convulsive_child_weight_unknown": (9, 12),
+    "emergency_icp_cushings_adult_70kg": (14, 15),
+    "emergency_icp_papilloedema_adult": (8, 13),
+    "emergency_nonconvulsive_adult_weight_unknown": (7, 11),
 }
 
 
