@@ -937,3 +937,14 @@ HELP_PATIENT_SIZE: Final = (
     "fixed dose. With a weight but no age, under 40 kg is taken as a child."
 )
 DIAGRAM_FIRST_STEPS: Final = "answered: the Table 6/7 first steps are sent, then the rest is asked"
+
+# --- Review fixes B (concurrent CRS, steroid orders, calls, taper, limits, HLH) ---
+WHEN_KNOWN: Final = {
+    "concurrent_crs": "Concurrent CRS",
+    "no_concurrent_crs": "No concurrent CRS",
+}
+CONCURRENT_CRS: Final = {
+    "yes": "Concurrent CRS: yes",
+    "no": "Concurrent CRS: no",
+    "unknown": "Concurrent CRS: not known (advice shown for both)",
+}

@@ -111,6 +111,8 @@ class CarePlan(BaseModel):
 
     status: PlanStatus
     child: bool = False
+    # Whether CRS is concurrent, when an ICANS table applies (Table 5 orders by it).
+    concurrent_crs: Literal["yes", "no", "unknown"] | None = None
     banner: tuple[str, ...] = ()
     now: tuple[Step, ...] = ()
     calls: tuple[str, ...] = ()
@@ -449,10 +451,14 @@ def _draft(
         if not d.paediatric_ask or d.text not in {e.text for e in worked[:n]}
     )
     trigger = row.trigger
-    if row.when != "always" and group.concurrent is None:
-        condition = texts.WHEN_TRIGGERS[row.when]
+    if row.when != "always":
+        # Table 5 orders by concurrent CRS: the plan says which (or, not known, shows both).
+        known = texts.WHEN_KNOWN if group.concurrent is not None else texts.WHEN_TRIGGERS
+        condition = known[row.when]
         trigger = f"{condition}, {_lower_first(trigger)}" if trigger else condition
-    now = _is_now(row, needs, triggered=trigger is not None)
+    # Only the row's own trigger makes it a maybe: the first-line ICANS drug with or without
+    # concurrent CRS is done now, under its condition (Table 5, grades 2-4).
+    now = _is_now(row, needs, triggered=row.trigger is not None)
     step = Step(
         ids=(row.id,),
         group=group.id,
@@ -747,9 +753,15 @@ def build_plan(
     )
     routine_care, monitoring = _routine(facts, needs, steroids, guideline)
     toxic = bool(drafts) or bool(ctx.withheld)
+    icans_group = by_group.get("icans")
+    concurrent: Literal["yes", "no", "unknown"] | None = None
+    if icans_group is not None:
+        c = icans_group.concurrent
+        concurrent = "unknown" if c is None else "yes" if c else "no"
     return CarePlan(
         status="plan" if toxic else "no_toxicity",
         child=child,
+        concurrent_crs=concurrent,
         banner=banner,
         now=tuple(now),
         calls=_calls(now, rows, facts, guideline),

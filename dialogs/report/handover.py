@@ -81,6 +81,8 @@ def handover(findings: Findings, result: Assessment, at: str | None = None) -> s
     lines += list(plan.banner)
     lines += list(result.patient)
     lines += [line for line in (_crs_line(findings), _icans_line(findings)) if line]
+    if plan.concurrent_crs is not None:
+        lines.append(texts.CONCURRENT_CRS[plan.concurrent_crs])
     if findings.hlh is not None:
         lines.append(f"Peak ferritin {findings.hlh.peak_ferritin_ng_ml:,.0f} ng/mL")
     lines.append(f"Grades: {result.headline}")

@@ -146,6 +146,9 @@ def _why(
             ]
             lines.append(f"{grade.toxicity} {texts.BY_DOMAIN}: " + " · ".join(parts))
         lines += [f"• {r.text}{sources.ref([r.citation])}" for r in (*grade.reasons, *grade.notes)]
+    if result.plan.concurrent_crs is not None:
+        # Table 5 orders ICANS drugs by concurrent CRS: say which applied.
+        lines.append(texts.CONCURRENT_CRS[result.plan.concurrent_crs])
     if result.hlh is not None:
         lines += [f"• {r.text}{sources.ref([r.citation])}" for r in result.hlh.reasons]
     lines += [f"• {r.text}{sources.ref([r.citation])}" for r in extra]

@@ -792,3 +792,57 @@ def test_the_patient_line_gives_way_to_a_step_of_what_to_do_now(
         assert reply.text == plain.text  # the steps shown are exactly those without the line
         first = continued[0] if continued else next(f for f in reply.folds if line in f.lines)
         assert line in first.lines
+
+
+# --- Review B, A3: concurrent CRS decides the first ICANS drug (Table 5, grades 2-4) ---
+
+# (ICANS grade, concurrent_crs) -> (rows in 'do now' that order a drug, in order, and the
+# concurrent-CRS statement). From Table 5: grades 2-3 give tocilizumab "if associated with
+# concurrent CRS" and dexamethasone or methylprednisolone "for neurotoxicity without concurrent
+# CRS"; grade 4 anti-IL-6 "if concurrent CRS" and high-dose steroids always. Not known: both.
+CONCURRENT_CASES: list[tuple[int, bool | None, list[str], str]] = [
+    (2, False, ["icans2_steroids_no_crs"], "no"),
+    (2, True, ["icans2_tocilizumab"], "yes"),
+    (2, None, ["icans2_tocilizumab", "icans2_steroids_no_crs"], "unknown"),
+    (3, False, ["icans2_steroids_no_crs"], "no"),
+    (3, None, ["icans3_tocilizumab", "icans2_steroids_no_crs"], "unknown"),
+    (4, None, ["icans2_tocilizumab", "icans4_high_dose_steroids"], "unknown"),
+    (4, False, ["icans4_high_dose_steroids"], "no"),
+]
+
+
+@pytest.mark.parametrize(("grade", "concurrent", "first_drugs", "said"), CONCURRENT_CASES)
+def test_concurrent_crs_decides_the_first_icans_drug_in_do_now(
+    guideline: Guideline, grade: int, concurrent: bool | None, first_drugs: list[str], said: str
+) -> None:
+    """The first-line ICANS drug is done now under its concurrent-CRS condition, never a maybe."""
+    icans = dict(ICANS_BY_GRADE[grade])
+    if concurrent is not None:
+        icans["concurrent_crs"] = concurrent
+    result = plan_of(guideline, patient=ADULT, icans=icans)
+    plan = result.plan
+    drugs_now = [i for s in plan.now if s.kind == "drug" and s.doses for i in s.ids]
+    assert drugs_now == first_drugs
+    assert plan.concurrent_crs == said
+    # The condition or its reason is on the order itself.
+    for step in plan.now:
+        if step.ids[0] == "icans2_steroids_no_crs":
+            expected = "No concurrent CRS" if concurrent is False else "Without concurrent CRS"
+            assert step.instruction.startswith(expected)
+    # Neither a first-line order nor its condition is left under "if no response".
+    then_ids = {i for s in plan.then for i in s.ids}
+    assert not then_ids & set(first_drugs)
+    statement = texts.CONCURRENT_CRS[said]
+    assert statement in render_assessment(result).folds[-2].lines
+    assert statement in handover(
+        Findings.model_validate({"patient": ADULT, "icans": icans}), result
+    )
+
+
+def test_refractory_steroids_stay_a_maybe_with_concurrent_crs(guideline: Guideline) -> None:
+    """With concurrent CRS, steroids are for ICANS refractory to anti-IL-6 (Table 5): the ladder."""
+    icans = {**ICANS_BY_GRADE[2], "concurrent_crs": True}
+    plan = plan_of(guideline, patient=ADULT, icans=icans).plan
+    refractory = [s for s in plan.then if "icans2_steroids_refractory" in s.ids]
+    assert len(refractory) == 1
+    assert refractory[0].instruction.startswith("Concurrent CRS, refractory to anti-IL-6")
