@@ -948,3 +948,4 @@ CONCURRENT_CRS: Final = {
     "no": "Concurrent CRS: no",
     "unknown": "Concurrent CRS: not known (advice shown for both)",
 }
+OR_INSTEAD: Final = "or instead:"

@@ -69,6 +69,8 @@ class Step:
     calls: tuple[str, ...] = ()
     stock: tuple[str, ...] = ()
     stock_citations: tuple[Citation, ...] = ()
+    # The doses are alternatives: the first is the order, the others "or instead".
+    alternatives: bool = False
 
     @property
     def instruction(self) -> str:
@@ -467,6 +469,7 @@ def _draft(
         trigger=trigger,
         doses=doses,
         citations=(guideline.cite(row),),
+        alternatives=row.alternatives,
     )
     drugs = frozenset(guideline.regimen(r).drug for r in row.regimens)
     return _Draft(step=step, row=row, now=now, drugs=drugs)

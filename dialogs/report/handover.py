@@ -68,8 +68,9 @@ def _icans_line(findings: Findings) -> str | None:
 def _step_lines(step: Step, prefix: str) -> list[str]:
     """A step whole: trigger, instruction, every dose line with its arithmetic and limits."""
     lines = [f"{prefix}{step.instruction}"]
-    for dose in step.doses:
-        lines.append(f"    {dose.text}")
+    for n, dose in enumerate(step.doses):
+        marker = f"{texts.OR_INSTEAD} " if step.alternatives and n else ""
+        lines.append(f"    {marker}{dose.text}")
         lines += [f"    ! {w}" for w in dose.warnings]
     return lines
 

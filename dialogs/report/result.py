@@ -57,11 +57,15 @@ def _dose_lines(doses: Sequence[Dose], sources: _Sources, indent: str) -> list[s
 def _step_lines(step: Step, label: str, sources: _Sources, indent: str = "   ") -> list[str]:
     """A step: its instruction, then its doses; a single dose on the same line, to save lines."""
     head = step.instruction
-    if len(step.doses) == 1:
+    if len(step.doses) == 1 or (step.alternatives and step.doses):
+        # One order on the step's line; alternatives below it, marked as such (never a 2nd order).
         dose = step.doses[0]
         refs = sources.ref((*step.citations, *dose.citations))
         lines = [f"{label}{head} {dose.text}{refs}"]
         lines += [f"{indent}⚠ {w}" for w in dose.warnings]
+        for other in step.doses[1:]:
+            lines.append(f"{indent}{texts.OR_INSTEAD} {other.text}{sources.ref(other.citations)}")
+            lines += [f"{indent}⚠ {w}" for w in other.warnings]
     else:
         lines = [f"{label}{head}{sources.ref(step.citations)}"]
         lines += _dose_lines(step.doses, sources, indent)

@@ -169,11 +169,16 @@ class AdviceRow(Row):
     grades: tuple[int, ...] = ()
     pathway: str | None = None
     when: When = "always"
+    # The regimens are alternatives ("dexamethasone ... or methylprednisolone"): one order, the
+    # others shown as "or instead", never as a second order.
+    alternatives: bool = False
 
     @model_validator(mode="after")
     def _check_advice(self) -> Self:
         if self.contact is not None and self.kind != "escalation":
             raise ValueError("contact: only an escalation calls a team")
+        if self.alternatives and len(self.regimens) < 2:
+            raise ValueError("alternatives: needs two or more regimens")
         return self
 
 

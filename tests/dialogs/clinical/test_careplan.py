@@ -846,3 +846,33 @@ def test_refractory_steroids_stay_a_maybe_with_concurrent_crs(guideline: Guideli
     refractory = [s for s in plan.then if "icans2_steroids_refractory" in s.ids]
     assert len(refractory) == 1
     assert refractory[0].instruction.startswith("Concurrent CRS, refractory to anti-IL-6")
+
+
+# --- Review B, A4: one steroid order, the alternative marked (Table 5, grades 2-3) ---
+
+# (ICANS grade, concurrent_crs, step row): Table 5 gives "dexamethasone 10 mg IV every 6 hours
+# or methylprednisolone 1 mg/kg IV every 12 hours": at 70 kg, 10 mg 6-hourly or 70 mg 12-hourly.
+STEROID_ALTERNATIVE_CASES = [
+    (2, False, "icans2_steroids_no_crs"),
+    (3, False, "icans2_steroids_no_crs"),
+    (2, True, "icans2_steroids_refractory"),
+]
+
+
+@pytest.mark.parametrize(("grade", "concurrent", "row"), STEROID_ALTERNATIVE_CASES)
+def test_the_two_steroid_regimens_are_one_order_and_its_alternative(
+    guideline: Guideline, grade: int, concurrent: bool, row: str
+) -> None:
+    """Dexamethasone is the order on the step's own line; methylprednisolone reads 'or instead'."""
+    icans = {**ICANS_BY_GRADE[grade], "concurrent_crs": concurrent}
+    result = plan_of(guideline, patient=ADULT, icans=icans)
+    reply = render_assessment(result)
+    lines = [*reply.text.splitlines(), *(line for f in reply.folds for line in f.lines)]
+    start = next(n for n, line in enumerate(lines) if "Give one steroid." in line)
+    assert "Dexamethasone 10 mg IV, every 6 h" in lines[start]
+    assert lines[start + 1].startswith("   or instead: Methylprednisolone 70 mg IV, every 12 h")
+    assert sum("Dexamethasone 10 mg IV" in line for line in lines) == 1
+    text = handover(Findings.model_validate({"patient": ADULT, "icans": icans}), result)
+    assert "    or instead: Methylprednisolone 70 mg IV, every 12 h" in text
+    step = next(s for s in result.plan.steps() if row in s.ids)
+    assert step.alternatives
