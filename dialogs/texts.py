@@ -949,3 +949,4 @@ CONCURRENT_CRS: Final = {
     "unknown": "Concurrent CRS: not known (advice shown for both)",
 }
 OR_INSTEAD: Final = "or instead:"
+CALL_IF_REACHED: Final = "{lead} (if that escalation is reached)"

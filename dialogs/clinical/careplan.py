@@ -71,11 +71,16 @@ class Step:
     stock_citations: tuple[Citation, ...] = ()
     # The doses are alternatives: the first is the order, the others "or instead".
     alternatives: bool = False
+    # A known fact the step rests on ("No concurrent CRS"): said, but not a condition.
+    basis: str | None = None
 
     @property
     def instruction(self) -> str:
-        """The step as read: its trigger, if any, then what to do."""
-        return f"{self.trigger}: {self.text}" if self.trigger else self.text
+        """The step as read: its basis and trigger, if any, then what to do."""
+        if self.basis and self.trigger:
+            return f"{self.basis}, {_lower_first(self.trigger)}: {self.text}"
+        lead = self.basis or self.trigger
+        return f"{lead}: {self.text}" if lead else self.text
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -453,11 +458,14 @@ def _draft(
         if not d.paediatric_ask or d.text not in {e.text for e in worked[:n]}
     )
     trigger = row.trigger
-    if row.when != "always":
-        # Table 5 orders by concurrent CRS: the plan says which (or, not known, shows both).
-        known = texts.WHEN_KNOWN if group.concurrent is not None else texts.WHEN_TRIGGERS
-        condition = known[row.when]
+    basis = None
+    if row.when != "always" and group.concurrent is None:
+        # Not known: both Table 5 orders are shown, each under its condition.
+        condition = texts.WHEN_TRIGGERS[row.when]
         trigger = f"{condition}, {_lower_first(trigger)}" if trigger else condition
+    elif row.when != "always":
+        # Known: the plan says which applied ("No concurrent CRS"), a reason, not a condition.
+        basis = texts.WHEN_KNOWN[row.when]
     # Only the row's own trigger makes it a maybe: the first-line ICANS drug with or without
     # concurrent CRS is done now, under its condition (Table 5, grades 2-4).
     now = _is_now(row, needs, triggered=row.trigger is not None)
@@ -470,6 +478,7 @@ def _draft(
         doses=doses,
         citations=(guideline.cite(row),),
         alternatives=row.alternatives,
+        basis=basis,
     )
     drugs = frozenset(guideline.regimen(r).drug for r in row.regimens)
     return _Draft(step=step, row=row, now=now, drugs=drugs)
@@ -558,10 +567,10 @@ def _merge_same_drug(drafts: list[_Draft]) -> list[_Draft]:
             out.append(draft)
             continue
         first, second = target.step, draft.step
-        text, trigger = first.text, first.trigger
+        text, trigger, basis = first.text, first.trigger, first.basis
         if first.trigger and not second.trigger:
             # An unconditional order of the same drug makes the merged order unconditional.
-            text, trigger = second.text, None
+            text, trigger, basis = second.text, None, second.basis
         elif first.trigger and second.trigger and second.trigger != first.trigger:
             trigger = f"{first.trigger}; or {_lower_first(second.trigger)}"
         target.step = replace(
@@ -569,6 +578,7 @@ def _merge_same_drug(drafts: list[_Draft]) -> list[_Draft]:
             ids=(*first.ids, *second.ids),
             text=text,
             trigger=trigger,
+            basis=basis,
             citations=tuple(dict.fromkeys((*first.citations, *second.citations))),
         )
     return out
@@ -595,26 +605,41 @@ def _stock(drafts: list[_Draft], guideline: Guideline) -> None:
 
 
 def _calls(
-    now: Sequence[Step], rows: dict[str, AdviceRow], facts: _Facts, guideline: Guideline
+    now: Sequence[Step],
+    later: Sequence[Step],
+    rows: dict[str, AdviceRow],
+    facts: _Facts,
+    guideline: Guideline,
 ) -> tuple[str, ...]:
-    """The guideline's named leads for the teams 'do now' calls, and the CAR-T lead with them.
+    """The guideline's named leads ("Responsibilities"): who to call now, then for later steps.
 
-    The CAR-T lead is named whenever the plan escalates or orders a drug now; a child's plan
+    The teams 'do now' escalates to come first, then the CAR-T lead, named for every plan with
+    something to do (the CAR-T therapy lead is responsible for these patients); a team that
+    only a conditional step escalates to (ICU after two boluses, ICU if seizures persist) is
+    named too, marked as for that step, so no ICU step is without its lead. A child's plan
     names the GNCH team's leads.
     """
     team: Literal["adult", "paediatric"] = "paediatric" if facts.child else "adult"
-    roles: list[Role] = []
-    acting = False
-    for step in now:
-        acting = acting or step.kind in ("escalation", "drug")
-        for i in step.ids:
-            contact = rows[i].contact
-            if contact is not None and contact not in roles:
-                roles.append(contact)
-    if acting or facts.child:
-        roles.append("car_t")
-    leads = [guideline.routine.lead(team, role) for role in dict.fromkeys(roles)]
-    return tuple(_lead_text(lead) for lead in leads if lead is not None)
+
+    def contacts(steps: Sequence[Step]) -> list[Role]:
+        found: list[Role] = []
+        for step in steps:
+            for i in step.ids:
+                contact = rows[i].contact if i in rows else None
+                if contact is not None and contact not in found:
+                    found.append(contact)
+        return found
+
+    first = contacts(now)
+    if now or later or facts.child:
+        first.append("car_t")
+    out = [guideline.routine.lead(team, role) for role in dict.fromkeys(first)]
+    calls = [_lead_text(lead) for lead in out if lead is not None]
+    for role in contacts(later):
+        lead = guideline.routine.lead(team, role)
+        if role not in first and lead is not None:
+            calls.append(texts.CALL_IF_REACHED.format(lead=_lead_text(lead)))
+    return tuple(calls)
 
 
 def _order_now(drafts: list[_Draft], emergency: set[str], after: set[str]) -> list[_Draft]:
@@ -767,7 +792,7 @@ def build_plan(
         concurrent_crs=concurrent,
         banner=banner,
         now=tuple(now),
-        calls=_calls(now, rows, facts, guideline),
+        calls=_calls(now, [*then, *(s for p in pathways for s in p.steps)], rows, facts, guideline),
         withheld=tuple(ctx.withheld.values()),
         pathways=pathways,
         then=tuple(then),

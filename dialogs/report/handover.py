@@ -87,12 +87,12 @@ def handover(findings: Findings, result: Assessment, at: str | None = None) -> s
     if findings.hlh is not None:
         lines.append(f"Peak ferritin {findings.hlh.peak_ferritin_ng_ml:,.0f} ng/mL")
     lines.append(f"Grades: {result.headline}")
+    if plan.calls:
+        lines.append(texts.PLAN_CALL.format(leads=" · ".join(plan.calls)))
     if plan.now:
         lines.append(texts.HANDOVER_NOW)
         for step in plan.now:
             lines += _step_lines(step, "- ")
-    if plan.calls:
-        lines.append(texts.PLAN_CALL.format(leads=" · ".join(plan.calls)))
     lines += [withheld_line(w.drug, w.reason, w.next_allowed) for w in plan.withheld]
     in_now = plan.now_ids()
     for pathway in plan.pathways:

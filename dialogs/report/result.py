@@ -84,36 +84,33 @@ VISIBLE_LINES = 15
 def _now_lines(plan: CarePlan, sources: _Sources, head: int) -> tuple[list[str], Fold | None]:
     """The 'do now' block within the visible budget; steps past it continue in the first fold.
 
-    Who to call and every withhold stay visible; steps keep their order and are never split.
+    Who to call comes first, always in the same place (§9.1: escalation and who to call
+    first); every withhold stays visible; steps keep their order and are never split.
     """
-    tail: list[str] = []
-    if plan.calls:
-        tail.append(texts.PLAN_CALL.format(leads=" · ".join(plan.calls)))
-    held = [withheld_line(w.drug, w.reason, w.next_allowed) for w in plan.withheld]
+    calls = [texts.PLAN_CALL.format(leads=" · ".join(plan.calls))] if plan.calls else []
+
+    def held() -> list[str]:
+        # Numbered when printed, so sources stay in reading order.
+        return [
+            withheld_line(w.drug, w.reason, w.next_allowed) + sources.ref(w.citations)
+            for w in plan.withheld
+        ]
+
     if not plan.now:
         shown = [] if plan.status == "death" else [texts.PLAN_NOTHING_NOW]
-        tail += [
-            line + sources.ref(w.citations) for line, w in zip(held, plan.withheld, strict=True)
-        ]
-        return [*shown, *tail], None
-    budget = VISIBLE_LINES - head - 1 - len(tail) - len(held)
-    lines = [f"{texts.PLAN_NOW}:"]
+        return [*calls, *shown, *held()], None
+    budget = VISIBLE_LINES - head - 1 - len(calls) - len(plan.withheld)
+    lines = [f"{texts.PLAN_NOW}:", *calls]
+    used = 0
     more: list[str] = []
-    last_call = max((n for n, s in enumerate(plan.now) if s.kind == "escalation"), default=-1)
     for number, step in enumerate(plan.now, 1):
         block = _step_lines(step, f"{number}. ", sources)
-        if not more and len(lines) - 1 + len(block) <= budget:
+        if not more and used + len(block) <= budget:
             lines += block
-            if number - 1 == last_call:
-                # Who to call stands right after the last escalation it serves (its lines were
-                # already set aside from the budget).
-                lines += tail
-                budget += len(tail)
-                tail = []
+            used += len(block)
         else:
             more += block
-    lines += tail
-    lines += [line + sources.ref(w.citations) for line, w in zip(held, plan.withheld, strict=True)]
+    lines += held()
     return lines, Fold(title=texts.PLAN_NOW_MORE, lines=tuple(more)) if more else None
 
 

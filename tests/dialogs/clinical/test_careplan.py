@@ -876,3 +876,56 @@ def test_the_two_steroid_regimens_are_one_order_and_its_alternative(
     assert "    or instead: Methylprednisolone 70 mg IV, every 12 h" in text
     step = next(s for s in result.plan.steps() if row in s.ids)
     assert step.alternatives
+
+
+# --- Review B, A8: who to call, always first under 'Do now', the ICU lead with any ICU step ---
+
+# Names from the guideline's "Responsibilities" (NCCC adult team).
+CAR_T = "CAR-T lead Dr Tobias Menne"
+ICU = "ICU lead Dr Suzanne O’Neill"
+ICU_LATER = f"{ICU} (if that escalation is reached)"
+CALL_CASES: list[tuple[str, tuple[str, ...]]] = [
+    # Grade 1 CRS: nothing escalated, the CAR-T lead still named.
+    ("crs1_fever", (CAR_T,)),
+    # Grade 2: ICU only if hypotension persists after two boluses and tocilizumab (Table 2).
+    ("crs2_hypotension_fluids", (CAR_T, ICU_LATER)),
+    # Grade 3: "consider ICU care" now (Table 2).
+    ("crs3_adult", (ICU, CAR_T)),
+]
+
+
+@pytest.mark.parametrize(("name", "calls"), CALL_CASES)
+def test_who_to_call_names_the_leads_and_stands_first(
+    guideline: Guideline, name: str, calls: tuple[str, ...]
+) -> None:
+    """The Call line is the first line under 'Do now', with the leads the plan's steps need."""
+    result = assess(Findings.model_validate(SCENARIOS[name]), guideline)
+    assert result.plan.calls == calls
+    visible = render_assessment(result).text.splitlines()
+    start = visible.index(f"{texts.PLAN_NOW}:")
+    assert visible[start + 1] == texts.PLAN_CALL.format(leads=" · ".join(calls))
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_every_icu_step_has_the_icu_lead_named(guideline: Guideline, name: str) -> None:
+    """Any ICU escalation in the plan, now or later, comes with the ICU (or GNCH ICCU) lead."""
+    result = assess(Findings.model_validate(SCENARIOS[name]), guideline)
+    plan = result.plan
+    icu_rows = {"crs2_icu"} | ICU_NOW
+    if plan.row_ids() & icu_rows:
+        assert any("ICU lead" in c or "ICCU lead" in c for c in plan.calls)
+    if plan.now and plan.calls:
+        visible = render_assessment(result).text.splitlines()
+        assert visible[visible.index(f"{texts.PLAN_NOW}:") + 1].startswith("Call: ")
+
+
+def test_known_concurrent_crs_is_a_reason_not_a_condition_on_the_merged_tocilizumab(
+    guideline: Guideline,
+) -> None:
+    """CRS 2 with ICANS 4: Table 5 gives anti-IL-6 for concurrent CRS outright, so the one
+    tocilizumab order is unconditional and done now, not CRS grade 2's 'if fever persists'."""
+    result = plan_of(guideline, patient=ADULT, crs=CRS_BY_GRADE[2], icans=ICANS_BY_GRADE[4])
+    toci = [s for s in result.plan.now if any(d.regimen == "tocilizumab" for d in s.doses)]
+    assert len(toci) == 1
+    assert toci[0].trigger is None
+    assert toci[0].instruction.startswith("Concurrent CRS: Give tocilizumab")
