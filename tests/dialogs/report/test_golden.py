@@ -26,7 +26,7 @@ GOLDEN = Path(__file__).parent / "golden"
 
 # Visible lines before the fold, per scenario: counted by reading each transcript.
 VISIBLE = {
-    "crs1_fever": 4,
+    "crs1_fever": 5,
     "crs2_hypotension_fluids": 8,
     "crs2_hypoxia_only": 7,
     "crs3_adult": 8,
@@ -54,7 +54,7 @@ VISIBLE_EMERGENCY = {
     "emergency_convulsive_adult_70kg": (10, 12),
     "emergency_convulsive_child_weight_unknown": (9, 11),
     "emergency_icp_cushings_adult_70kg": (15, 15),
-    "emergency_icp_papilloedema_adult": (8, 10),
+    "emergency_icp_papilloedema_adult": (9, 10),
     "emergency_nonconvulsive_adult_weight_unknown": (9, 12),
 }
 
