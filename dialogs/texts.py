@@ -108,14 +108,18 @@ TOCI_ASK_HISTORY: Final = "Check doses already given: at most {day} in 24 h and 
 TOCI_DAY_CAP: Final = "{given} doses in the last 24 h, the most allowed is {day}"
 TOCI_TOTAL_CAP: Final = "{given} doses in total, the most allowed is {total}"
 TOCI_NO_MORE: Final = "No further dose for this episode."
-TOCI_LEFT: Final = " {left} dose(s) left in total."
+TOCI_LEFT: Final = " {left} {doses} left of {total} in total."
 TOCI_NEXT_UNKNOWN: Final = (
-    "Next dose once fewer than {day} fall in the past 24 h (time of the last dose?)."
+    "Next dose allowed once the first of these {day} doses is over 24 h old "
+    "(time of the last dose?)."
 )
 TOCI_NEXT_WITHIN: Final = (
-    "Next dose once fewer than {day} fall in the past 24 h: in {hours} h at the latest."
+    "Next dose allowed once the first of these {day} doses is over 24 h old "
+    "(by {hours} h from now at the latest)."
 )
-TOCI_LAST_OF_DAY: Final = "the last allowed in 24 h: no repeat until fewer than {day} fall in 24 h"
+TOCI_LAST_OF_DAY: Final = (
+    "the last allowed in 24 h: no repeat until the first of these {day} doses is over 24 h old"
+)
 TOCI_LAST_OF_TOTAL: Final = "the last allowed in total: no repeat"
 TOCI_DOSE_OF: Final = (
     "Dose {day_next} of at most {day} in 24 h; dose {next} of at most {total} in total"
@@ -950,3 +954,5 @@ CONCURRENT_CRS: Final = {
 }
 OR_INSTEAD: Final = "or instead:"
 CALL_IF_REACHED: Final = "{lead} (if that escalation is reached)"
+TOCI_AFTER_LEFT: Final = "after it, {left} {doses} left of {total} in total"
+TOCI_DOSES_WORD: Final = ("dose", "doses")

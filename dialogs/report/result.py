@@ -101,6 +101,14 @@ def _now_lines(plan: CarePlan, sources: _Sources, head: int) -> tuple[list[str],
         return [*calls, *shown, *held()], None
     budget = VISIBLE_LINES - head - 1 - len(calls) - len(plan.withheld)
     lines = [f"{texts.PLAN_NOW}:", *calls]
+    # A withhold stands where its order would: after the escalations, where the first drug goes
+    # (§9.1), or at the end of what is visible if the steps before it are folded.
+    escalations = [n for n, s in enumerate(plan.now) if s.kind == "escalation"]
+    after = escalations[-1] if escalations else -1
+    placed = False
+    if after < 0:
+        lines += held()
+        placed = True
     used = 0
     more: list[str] = []
     for number, step in enumerate(plan.now, 1):
@@ -108,9 +116,13 @@ def _now_lines(plan: CarePlan, sources: _Sources, head: int) -> tuple[list[str],
         if not more and used + len(block) <= budget:
             lines += block
             used += len(block)
+            if number - 1 == after:
+                lines += held()
+                placed = True
         else:
             more += block
-    lines += held()
+    if not placed:
+        lines += held()
     return lines, Fold(title=texts.PLAN_NOW_MORE, lines=tuple(more)) if more else None
 
 

@@ -89,7 +89,7 @@ def test_crs_asks_tocilizumab_doses_when_toci_was_given(engine: DialogEngine) ->
     assert client.last.text.startswith("How many hours ago was the last tocilizumab dose?")
     client.send("6")
     assert "Tocilizumab withheld: 3 doses in the last 24 h, the most allowed is 3" in client.visible
-    assert "in 18 h at the latest" in client.visible
+    assert "by 18 h from now at the latest" in client.visible
     assert "Tocilizumab 560 mg" not in client.result
 
 

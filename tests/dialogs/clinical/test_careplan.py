@@ -929,3 +929,20 @@ def test_known_concurrent_crs_is_a_reason_not_a_condition_on_the_merged_tocilizu
     assert len(toci) == 1
     assert toci[0].trigger is None
     assert toci[0].instruction.startswith("Concurrent CRS: Give tocilizumab")
+
+
+# --- Review B: tocilizumab at its limits (label: 3 in 24 h, 4 in total; §9.3) ---
+
+
+def test_a_withheld_tocilizumab_stands_where_its_order_would(guideline: Guideline) -> None:
+    """3 doses in 24 h, the last 6 h ago: the withhold follows ICU, where Table 2 grade 3's
+    tocilizumab order stands; it says the next dose is allowed, not due, and 4 - 3 = 1 left."""
+    result = assess(Findings.model_validate(SCENARIOS["crs3_toci_limit_reached"]), guideline)
+    visible = render_assessment(result).text.splitlines()
+    icu = next(n for n, line in enumerate(visible) if line.startswith("1. Consider ICU care."))
+    held = visible[icu + 1]
+    assert held.startswith("⛔ Tocilizumab withheld: 3 doses in the last 24 h")
+    assert "Next dose allowed once the first of these 3 doses is over 24 h old" in held
+    assert "by 18 h from now at the latest" in held
+    assert "1 dose left of 4 in total" in held
+    assert visible[icu + 2].startswith("2. ")
