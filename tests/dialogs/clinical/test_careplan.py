@@ -195,6 +195,7 @@ def test_hlh_manages_as_crs_first_and_etoposide_only_after_48_h(guideline: Guide
     assert [s.ids[0] for s in pathway.steps] == [
         "hlh_manage_as_crs",
         "hlh_etoposide",
+        "hlh_etoposide_no_delay",
         "hlh_intrathecal",
     ]
     assert "hlh_manage_as_crs" in result.plan.now_ids()
@@ -202,6 +203,13 @@ def test_hlh_manages_as_crs_first_and_etoposide_only_after_48_h(guideline: Guide
     assert etoposide.trigger is not None
     assert "48 h" in etoposide.trigger
     assert "hlh_etoposide" not in result.plan.now_ids()
+    # "Do not delay" is its own step, behind the same 48 h gate, never beside the order (§9.2).
+    assert "delay" not in etoposide.instruction
+    no_delay = pathway.steps[2]
+    assert no_delay.trigger is not None
+    assert "48 h" in no_delay.trigger
+    assert "hlh_etoposide_no_delay" not in result.plan.now_ids()
+    assert not no_delay.doses
     assert (etoposide.doses[0].low, etoposide.doses[0].high) == (136, 182)
 
 
