@@ -302,17 +302,44 @@ def test_crs_and_icans_steroid_steps_merge_into_one(guideline: Guideline) -> Non
 # --- §9.5 taper follows the regimen given ---
 
 
-@pytest.mark.parametrize(("grade", "example"), [(2, False), (3, False), (4, True)])
-def test_taper_example_only_with_high_dose_steroids(
-    guideline: Guideline, grade: int, example: bool
+# (grade, child, the one taper row, whether it carries the 1 g/day example). Table 5: grades 3-4
+# continue steroids until grade 1 then taper; "General": taper once improving, the example from
+# 1 g/day; §9.5: the example only with high-dose steroids (grade 4 here); children: no adult
+# example dose (§9.8).
+TAPER_CASES = [
+    (2, False, "icans_taper", False),
+    (3, False, "icans3_steroid_duration", False),
+    (4, False, "icans_steroid_duration_high_dose", True),
+    (3, True, "icans3_steroid_duration", False),
+    (4, True, "icans_steroid_duration_high_dose_child", False),
+]
+TAPER_ROWS = {
+    "icans_taper",
+    "icans3_steroid_duration",
+    "icans_taper_high_dose",
+    "icans_steroid_duration_high_dose",
+    "icans_taper_high_dose_child",
+    "icans_steroid_duration_high_dose_child",
+}
+
+
+@pytest.mark.parametrize(("grade", "child", "row", "example"), TAPER_CASES)
+def test_one_taper_step_and_the_example_only_with_high_dose_steroids_in_adults(
+    guideline: Guideline, grade: int, child: bool, row: str, example: bool
 ) -> None:
-    """The 1 g/day example taper belongs to grade 4; grades 2-3 taper from the dose advised."""
+    """One taper step per plan; the 1 g/day example only for an adult on high-dose steroids."""
+    patient = {"age_years": 14, "weight": {"value": 45}} if child else ADULT
     result = plan_of(
-        guideline, patient=ADULT, icans={**ICANS_BY_GRADE[grade], "concurrent_crs": False}
+        guideline, patient=patient, icans={**ICANS_BY_GRADE[grade], "concurrent_crs": False}
     )
+    assert result.plan.row_ids() & TAPER_ROWS == {row}
     regimens = ordered_regimens(result.plan)
     assert ("methylprednisolone_taper" in regimens) is example
-    assert ("icans_taper" in result.plan.row_ids()) is not example
+    text = "\n".join(
+        [*render_assessment(result).text.splitlines()]
+        + [line for f in render_assessment(result).folds for line in f.lines]
+    )
+    assert "for example" in text if example else "for example" not in text
 
 
 # --- §9.6 raised ICP by Table 5 and Table 7 together ---
