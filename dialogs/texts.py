@@ -956,3 +956,7 @@ OR_INSTEAD: Final = "or instead:"
 CALL_IF_REACHED: Final = "{lead} (if that escalation is reached)"
 TOCI_AFTER_LEFT: Final = "after it, {left} {doses} left of {total} in total"
 TOCI_DOSES_WORD: Final = ("dose", "doses")
+NOTHING_NOW_ONE: Final = {
+    "crs": "No CRS treatment now (ICANS not assessed): keep monitoring and re-assess.",
+    "icans": "No ICANS treatment now (CRS not assessed): keep monitoring and re-assess.",
+}

@@ -81,11 +81,13 @@ def handover(findings: Findings, result: Assessment, at: str | None = None) -> s
     lines = [texts.HANDOVER_TITLE + (f" · {at}" if at else "")]
     lines += list(plan.banner)
     lines += list(result.patient)
-    lines += [line for line in (_crs_line(findings), _icans_line(findings)) if line]
-    if plan.concurrent_crs is not None:
-        lines.append(texts.CONCURRENT_CRS[plan.concurrent_crs])
-    if findings.hlh is not None:
-        lines.append(f"Peak ferritin {findings.hlh.peak_ferritin_ng_ml:,.0f} ng/mL")
+    if plan.status != "death":
+        # After a death the handover records the grade, not a list of findings to act on.
+        lines += [line for line in (_crs_line(findings), _icans_line(findings)) if line]
+        if plan.concurrent_crs is not None:
+            lines.append(texts.CONCURRENT_CRS[plan.concurrent_crs])
+        if findings.hlh is not None:
+            lines.append(f"Peak ferritin {findings.hlh.peak_ferritin_ng_ml:,.0f} ng/mL")
     lines.append(f"Grades: {result.headline}")
     if plan.calls:
         lines.append(texts.PLAN_CALL.format(leads=" · ".join(plan.calls)))

@@ -61,7 +61,7 @@ def _step_lines(step: Step, label: str, sources: _Sources, indent: str = "   ") 
         # One order on the step's line; alternatives below it, marked as such (never a 2nd order).
         dose = step.doses[0]
         refs = sources.ref((*step.citations, *dose.citations))
-        lines = [f"{label}{head} {dose.text}{refs}"]
+        lines = [f"{label}{_order_line(step, head, dose)}{refs}"]
         lines += [f"{indent}⚠ {w}" for w in dose.warnings]
         for other in step.doses[1:]:
             lines.append(f"{indent}{texts.OR_INSTEAD} {other.text}{sources.ref(other.citations)}")
@@ -77,11 +77,28 @@ def _step_lines(step: Step, label: str, sources: _Sources, indent: str = "   ") 
     return lines
 
 
+# Instructions that only name the drug of their one dose: the dose line carries the name once.
+# ("Increase dexamethasone" is not one: "increase dexamethasone 20 mg" could read as "by 20 mg".)
+_NAMING_VERBS = ("Give", "Add", "Consider")
+
+
+def _order_line(step: Step, head: str, dose: Dose) -> str:
+    """'Give tocilizumab.' + 'Tocilizumab 560 mg …' -> 'Give Tocilizumab 560 mg …': one name."""
+    name = dose.drug
+    naming = {f"{verb} {name}.".lower() for verb in _NAMING_VERBS}
+    if step.text.lower() in naming and dose.text.startswith(name):
+        # The dose line, drug name and all, completes the instruction's verb.
+        return f"{head[: -len(name) - 1]}{dose.text}"
+    return f"{head} {dose.text}"
+
+
 # Lines before the fold: what a phone shows without scrolling (issue 8: at most 15).
 VISIBLE_LINES = 15
 
 
-def _now_lines(plan: CarePlan, sources: _Sources, head: int) -> tuple[list[str], Fold | None]:
+def _now_lines(
+    plan: CarePlan, sources: _Sources, head: int, nothing: str = texts.PLAN_NOTHING_NOW
+) -> tuple[list[str], Fold | None]:
     """The 'do now' block within the visible budget; steps past it continue in the first fold.
 
     Who to call comes first, always in the same place (§9.1: escalation and who to call
@@ -97,7 +114,7 @@ def _now_lines(plan: CarePlan, sources: _Sources, head: int) -> tuple[list[str],
         ]
 
     if not plan.now:
-        shown = [] if plan.status == "death" else [texts.PLAN_NOTHING_NOW]
+        shown = [] if plan.status == "death" else [nothing]
         return [*calls, *shown, *held()], None
     budget = VISIBLE_LINES - head - 1 - len(calls) - len(plan.withheld)
     lines = [f"{texts.PLAN_NOW}:", *calls]
@@ -158,7 +175,8 @@ def _why(
                 for d in grade.domains
             ]
             lines.append(f"{grade.toxicity} {texts.BY_DOMAIN}: " + " · ".join(parts))
-        lines += [f"• {r.text}{sources.ref([r.citation])}" for r in (*grade.reasons, *grade.notes)]
+        said = dict.fromkeys((*grade.reasons, *grade.notes))  # a reason also noted: once
+        lines += [f"• {r.text}{sources.ref([r.citation])}" for r in said]
     if result.plan.concurrent_crs is not None:
         # Table 5 orders ICANS drugs by concurrent CRS: say which applied.
         lines.append(texts.CONCURRENT_CRS[result.plan.concurrent_crs])
@@ -184,10 +202,14 @@ def render_assessment(
     plan = result.plan
     sources = _Sources()
     head = [*above, result.headline, *plan.banner]
-    now, more = _now_lines(plan, sources, len(head) + len(below))
+    # "Nothing now" names only what was assessed: the other syndrome may still need treatment.
+    nothing = texts.PLAN_NOTHING_NOW
+    if result.crs is None or result.icans is None:
+        nothing = texts.NOTHING_NOW_ONE["icans" if result.crs is None else "crs"]
+    now, more = _now_lines(plan, sources, len(head) + len(below), nothing)
     tucked: list[str] = []
     if more is not None and below:
-        now, more = _now_lines(plan, sources, len(head))
+        now, more = _now_lines(plan, sources, len(head), nothing)
         tucked, below = list(below), ()
     visible = [*head, *now, *below]
     if more is not None and tucked:

@@ -981,3 +981,68 @@ def test_a_withheld_tocilizumab_stands_where_its_order_would(guideline: Guidelin
     assert "by 18 h from now at the latest" in held
     assert "1 dose left of 4 in total" in held
     assert visible[icu + 2].startswith("2. ")
+
+
+# --- Review B, A10/A11: wording ---
+
+
+@pytest.mark.parametrize(
+    ("crs", "echo"),
+    [
+        # Table 2 grade 3: "echocardiogram for persistent hypotension" - only with hypotension.
+        ({"max_temperature": {"value": 39.0}, "oxygen": "facemask"}, False),
+        (
+            {
+                "max_temperature": {"value": 39.0},
+                "hypotension": "vasopressors",
+                "vasopressors": ["noradrenaline"],
+            },
+            True,
+        ),
+    ],
+)
+def test_echo_for_persistent_hypotension_only_when_hypotensive(
+    guideline: Guideline, crs: dict[str, Any], echo: bool
+) -> None:
+    """CRS grade 3 by oxygen alone has no 'hypotension persists: echocardiogram' step."""
+    result = plan_of(guideline, patient=ADULT, crs=crs)
+    assert result.crs is not None
+    assert result.crs.grade == 3
+    assert ("crs3_echo" in result.plan.row_ids()) is echo
+
+
+def test_an_order_names_its_drug_once(guideline: Guideline) -> None:
+    """'Give Tocilizumab 560 mg …', not 'Give tocilizumab. Tocilizumab 560 mg …'; 'Increase
+    dexamethasone' keeps its dose apart (it must not read as 'increase by 20 mg')."""
+    result = assess(Findings.model_validate(SCENARIOS["crs3_adult"]), guideline)
+    reply = render_assessment(result)
+    lines = [*reply.text.splitlines(), *(line for f in reply.folds for line in f.lines)]
+    assert any(line.startswith("2. Give Tocilizumab 560 mg IV over 1 h") for line in lines)
+    assert not any("Give tocilizumab. Tocilizumab" in line for line in lines)
+    assert any("Add Dexamethasone 10 mg IV, every 6 h" in line for line in lines)
+    assert any("Increase dexamethasone. Dexamethasone 20 mg IV" in line for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("name", "line"),
+    [
+        ("crs_afebrile_after_toci", texts.NOTHING_NOW_ONE["crs"]),
+        ("sedated_unarousable", texts.NOTHING_NOW_ONE["icans"]),
+    ],
+)
+def test_nothing_now_names_only_the_syndrome_assessed(
+    guideline: Guideline, name: str, line: str
+) -> None:
+    """With one syndrome assessed, 'no treatment now' does not speak for the other."""
+    result = assess(Findings.model_validate(SCENARIOS[name]), guideline)
+    visible = render_assessment(result).text.splitlines()
+    assert line in visible
+    assert texts.PLAN_NOTHING_NOW not in visible
+
+
+def test_a_death_handover_lists_no_findings(guideline: Guideline) -> None:
+    """Grade 5: the handover records the grade and 'no management', not findings to act on."""
+    findings = Findings.model_validate(SCENARIOS["death_from_crs"])
+    text = handover(findings, assess(findings, guideline))
+    assert "CRS grade 5" in text
+    assert "CRS findings" not in text
