@@ -165,10 +165,6 @@ PLAN_DEATH: Final = "Grade 5 (death): no management advised."
 PAEDIATRIC_BANNER: Final = (
     "⚠ Child: this is an adult guideline. Involve the GNCH paediatric CAR-T team{lead}."
 )
-STEROID_REPLACED: Final = (
-    "High-dose methylprednisolone replaces dexamethasone and methylprednisolone per kg: "
-    "the more intensive steroid applies."
-)
 PLAN_NOW: Final = "Do now"
 WHEN_TRIGGERS: Final = {
     "concurrent_crs": "With concurrent CRS",
@@ -954,6 +950,7 @@ CONCURRENT_CRS: Final = {
 }
 OR_INSTEAD: Final = "or instead:"
 CALL_IF_REACHED: Final = "{lead} (if that escalation is reached)"
+STEROID_REPLACES: Final = "instead of dexamethasone or methylprednisolone 1 mg/kg"
 TOCI_AFTER_LEFT: Final = "after it, {left} {doses} left of {total} in total"
 TOCI_DOSES_WORD: Final = ("dose", "doses")
 NOTHING_NOW_ONE: Final = {

@@ -526,7 +526,7 @@ def _gate(draft: _Draft, ctx: _Ctx) -> _Draft | None:
     return replace(draft, step=replace(draft.step, doses=left))
 
 
-def _replace_steroids(drafts: list[_Draft], guideline: Guideline, ctx: _Ctx) -> list[_Draft]:
+def _replace_steroids(drafts: list[_Draft], guideline: Guideline) -> list[_Draft]:
     """High-dose methylprednisolone replaces the other steroid regimens (§9.4), and says so."""
     ordered = {d.regimen for draft in drafts for d in draft.step.doses}
     if HIGH_DOSE_STEROID not in ordered:
@@ -545,7 +545,10 @@ def _replace_steroids(drafts: list[_Draft], guideline: Guideline, ctx: _Ctx) -> 
             continue
         out.append(draft)
     if replaced:
-        ctx.notes.append(texts.STEROID_REPLACED)
+        # Said beside the 1 g order itself, where the doctor reads the steroid (review A11).
+        high = next(d for d in out if HIGH_DOSE_STEROID in {x.regimen for x in d.step.doses})
+        text = f"{high.step.text.rstrip('.')} ({texts.STEROID_REPLACES})."
+        high.step = replace(high.step, text=text)
     return out
 
 
@@ -742,7 +745,7 @@ def build_plan(
             gated = _gate(_draft(row, group, facts, needs, ctx), ctx)
             if gated is not None:
                 drafts.append(gated)
-    drafts = _replace_steroids(drafts, guideline, ctx)
+    drafts = _replace_steroids(drafts, guideline)
     drafts = _merge_same_drug(drafts)
     _stock([d for d in drafts if d.now] + [d for d in drafts if not d.now], guideline)
 

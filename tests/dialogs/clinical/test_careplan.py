@@ -280,7 +280,12 @@ def test_crs_3_with_icans_4_has_one_tocilizumab_and_one_steroid_regimen(
     assert regimens.count("tocilizumab") == 1
     assert regimens.count("methylprednisolone_1g") == 1
     assert not {"dexamethasone_10", "dexamethasone_20", "methylprednisolone_1mgkg"} & set(regimens)
-    assert any("replaces dexamethasone" in n for n in result.plan.notes)
+    # Said beside the 1 g order, not in a separate notes fold (review A11).
+    (high,) = [
+        s for s in result.plan.now if "methylprednisolone_1g" in {d.regimen for d in s.doses}
+    ]
+    assert "instead of dexamethasone or methylprednisolone 1 mg/kg" in high.instruction
+    assert not result.plan.notes
 
 
 def test_crs_and_icans_steroid_steps_merge_into_one(guideline: Guideline) -> None:
