@@ -957,3 +957,7 @@ NOTHING_NOW_ONE: Final = {
     "crs": "No CRS treatment now (ICANS not assessed): keep monitoring and re-assess.",
     "icans": "No ICANS treatment now (CRS not assessed): keep monitoring and re-assess.",
 }
+PRESSURE_REVIEW_DIVERGES: Final = (
+    "Divergence from Table 7: an opening pressure ≥ 20 mmHg at ICANS grade 1–2 goes to "
+    "neurology and neurosurgery review, not to Table 7's high-dose arm (used at grades 3–4)."
+)

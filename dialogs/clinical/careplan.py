@@ -739,6 +739,9 @@ def build_plan(
         and _managed_icans_grade(icans, findings, arm) != icans.grade
     ):
         banner = (*banner, texts.MANAGED_AS_GRADE_3)
+    if arm == "pressure_review":
+        # Where Table 7 and the plan part ways, the plan says so (§9.6, review A11).
+        ctx.notes.append(texts.PRESSURE_REVIEW_DIVERGES)
     drafts: list[_Draft] = []
     for group in groups:
         for row in group.rows:

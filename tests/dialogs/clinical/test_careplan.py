@@ -1051,3 +1051,25 @@ def test_a_death_handover_lists_no_findings(guideline: Guideline) -> None:
     text = handover(findings, assess(findings, guideline))
     assert "CRS grade 5" in text
     assert "CRS findings" not in text
+
+
+@pytest.mark.parametrize(("ice", "noted"), [(8, True), (2, False)])
+def test_high_opening_pressure_at_grade_1_2_notes_its_divergence_from_table_7(
+    guideline: Guideline, ice: int, noted: bool
+) -> None:
+    """OP 24 mmHg: at ICANS 1 the plan notes review instead of Table 7's high-dose arm
+    (§9.6); at ICANS 3 the high-dose arm applies, so there is nothing to note."""
+    icans = {
+        "ice_score": ice,
+        "consciousness": "alert",
+        "imaging": "no_oedema",
+        "csf_opening_pressure_mmhg": 24,
+    }
+    result = plan_of(guideline, patient=ADULT, icans=icans)
+    assert (texts.PRESSURE_REVIEW_DIVERGES in result.plan.notes) is noted
+    assert (icp_arm(result_findings(icans), result.icans, guideline) == "high_dose") is not noted
+
+
+def result_findings(icans: dict[str, Any]) -> Findings:
+    """The findings document of an ICANS-only assessment of an adult."""
+    return Findings.model_validate({"patient": ADULT, "icans": icans})
