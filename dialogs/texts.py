@@ -961,3 +961,4 @@ PRESSURE_REVIEW_DIVERGES: Final = (
     "Divergence from Table 7: an opening pressure ≥ 20 mmHg at ICANS grade 1–2 goes to "
     "neurology and neurosurgery review, not to Table 7's high-dose arm (used at grades 3–4)."
 )
+BY_PARAMETER: Final = "by parameter"

@@ -174,7 +174,9 @@ def _why(
                 texts.DOMAIN_GRADE.format(name=texts.DOMAIN_NAMES[d.name], grade=d.grade)
                 for d in grade.domains
             ]
-            lines.append(f"{grade.toxicity} {texts.BY_DOMAIN}: " + " · ".join(parts))
+            # ASTCT's words: CRS is graded by parameter, ICANS by neurotoxicity domain.
+            by = texts.BY_PARAMETER if grade.toxicity == "CRS" else texts.BY_DOMAIN
+            lines.append(f"{grade.toxicity} {by}: " + " · ".join(parts))
         said = dict.fromkeys((*grade.reasons, *grade.notes))  # a reason also noted: once
         lines += [f"• {r.text}{sources.ref([r.citation])}" for r in said]
     if result.plan.concurrent_crs is not None:

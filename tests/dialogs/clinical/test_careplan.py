@@ -1073,3 +1073,23 @@ def test_high_opening_pressure_at_grade_1_2_notes_its_divergence_from_table_7(
 def result_findings(icans: dict[str, Any]) -> Findings:
     """The findings document of an ICANS-only assessment of an adult."""
     return Findings.model_validate({"patient": ADULT, "icans": icans})
+
+
+def test_the_stock_line_is_short_and_keeps_the_guideline_s_box_label(guideline: Guideline) -> None:
+    """The stock line names ward 33, the fridge and its box label as the guideline prints them
+    ("Freeman Pharmacy Emergency Drug Fridge", "Quarantine - For CAR-T Cell rescue only"), in
+    at most 150 characters (it was 165)."""
+    result = assess(Findings.model_validate(SCENARIOS["crs3_adult"]), guideline)
+    (stock,) = [line for line in render_assessment(result).text.splitlines() if "Stock:" in line]
+    assert "ward 33" in stock
+    assert "Freeman Pharmacy Emergency Drug Fridge" in stock
+    assert "Quarantine - For CAR-T Cell rescue only" in stock
+    assert len(stock) <= 150
+
+
+def test_why_uses_astct_words_crs_by_parameter_icans_by_domain(guideline: Guideline) -> None:
+    """ASTCT grades CRS by parameter (fever, hypotension, hypoxia), ICANS by domain."""
+    result = assess(Findings.model_validate(SCENARIOS["crs3_with_icans4"]), guideline)
+    why = render_assessment(result).folds[-2].lines
+    assert any(line.startswith("CRS by parameter: fever grade") for line in why)
+    assert any(line.startswith("ICANS by domain: ") for line in why)
