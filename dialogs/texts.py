@@ -108,14 +108,18 @@ TOCI_ASK_HISTORY: Final = "Check doses already given: at most {day} in 24 h and 
 TOCI_DAY_CAP: Final = "{given} doses in the last 24 h, the most allowed is {day}"
 TOCI_TOTAL_CAP: Final = "{given} doses in total, the most allowed is {total}"
 TOCI_NO_MORE: Final = "No further dose for this episode."
-TOCI_LEFT: Final = " {left} dose(s) left in total."
+TOCI_LEFT: Final = " {left} {doses} left of {total} in total."
 TOCI_NEXT_UNKNOWN: Final = (
-    "Next dose once fewer than {day} fall in the past 24 h (time of the last dose?)."
+    "Next dose allowed once the first of these {day} doses is over 24 h old "
+    "(time of the last dose?)."
 )
 TOCI_NEXT_WITHIN: Final = (
-    "Next dose once fewer than {day} fall in the past 24 h: in {hours} h at the latest."
+    "Next dose allowed once the first of these {day} doses is over 24 h old "
+    "(by {hours} h from now at the latest)."
 )
-TOCI_LAST_OF_DAY: Final = "the last allowed in 24 h: no repeat until fewer than {day} fall in 24 h"
+TOCI_LAST_OF_DAY: Final = (
+    "the last allowed in 24 h: no repeat until the first of these {day} doses is over 24 h old"
+)
 TOCI_LAST_OF_TOTAL: Final = "the last allowed in total: no repeat"
 TOCI_DOSE_OF: Final = (
     "Dose {day_next} of at most {day} in 24 h; dose {next} of at most {total} in total"
@@ -160,10 +164,6 @@ DOMAIN_NAMES: Final = {
 PLAN_DEATH: Final = "Grade 5 (death): no management advised."
 PAEDIATRIC_BANNER: Final = (
     "⚠ Child: this is an adult guideline. Involve the GNCH paediatric CAR-T team{lead}."
-)
-STEROID_REPLACED: Final = (
-    "High-dose methylprednisolone replaces dexamethasone and methylprednisolone per kg: "
-    "the more intensive steroid applies."
 )
 PLAN_NOW: Final = "Do now"
 WHEN_TRIGGERS: Final = {
@@ -939,8 +939,6 @@ HELP_PATIENT_SIZE: Final = (
 DIAGRAM_FIRST_STEPS: Final = "answered: the Table 6/7 first steps are sent, then the rest is asked"
 
 # --- Care plan review fixes (helper A: seizures, raised ICP, agitation, do-now placement) ---
-# Before the second and later of alternative doses (one of them is given).
-PLAN_OR: Final = "or "
 # A conditional step whose trigger is a recorded finding: it applies now.
 NOW_IF_TRIGGERS: Final = {
     "herniation_signs": "Imminent herniation now (Cushing's triad or posturing recorded)",
@@ -949,3 +947,28 @@ MANAGED_AS_GRADE_3_UNSTAGED: Final = (
     "Managed as grade 3 (Table 5) until staging, LP and imaging choose the Table 7 arm: only "
     "papilloedema makes it grade 4 (ASTCT)."
 )
+
+# --- Review fixes B (concurrent CRS, steroid orders, calls, taper, limits, HLH) ---
+WHEN_KNOWN: Final = {
+    "concurrent_crs": "Concurrent CRS",
+    "no_concurrent_crs": "No concurrent CRS",
+}
+CONCURRENT_CRS: Final = {
+    "yes": "Concurrent CRS: yes",
+    "no": "Concurrent CRS: no",
+    "unknown": "Concurrent CRS: not known (advice shown for both)",
+}
+OR_INSTEAD: Final = "or instead:"
+CALL_IF_REACHED: Final = "{lead} (if that escalation is reached)"
+STEROID_REPLACES: Final = "instead of dexamethasone or methylprednisolone 1 mg/kg"
+TOCI_AFTER_LEFT: Final = "after it, {left} {doses} left of {total} in total"
+TOCI_DOSES_WORD: Final = ("dose", "doses")
+NOTHING_NOW_ONE: Final = {
+    "crs": "No CRS treatment now (ICANS not assessed): keep monitoring and re-assess.",
+    "icans": "No ICANS treatment now (CRS not assessed): keep monitoring and re-assess.",
+}
+PRESSURE_REVIEW_DIVERGES: Final = (
+    "Divergence from Table 7: an opening pressure ≥ 20 mmHg at ICANS grade 1–2 goes to "
+    "neurology and neurosurgery review, not to Table 7's high-dose arm (used at grades 3–4)."
+)
+BY_PARAMETER: Final = "by parameter"

@@ -77,13 +77,18 @@ class Step:
     calls: tuple[str, ...] = ()
     stock: tuple[str, ...] = ()
     stock_citations: tuple[Citation, ...] = ()
-    # The doses are alternatives: one of them is given (the second and later read "or …").
+    # The doses are alternatives: the first is the order, the others "or instead".
     alternatives: bool = False
+    # A known fact the step rests on ("No concurrent CRS"): said, but not a condition.
+    basis: str | None = None
 
     @property
     def instruction(self) -> str:
-        """The step as read: its trigger, if any, then what to do."""
-        return f"{self.trigger}: {self.text}" if self.trigger else self.text
+        """The step as read: its basis and trigger, if any, then what to do."""
+        if self.basis and self.trigger:
+            return f"{self.basis}, {_lower_first(self.trigger)}: {self.text}"
+        lead = self.basis or self.trigger
+        return f"{lead}: {self.text}" if lead else self.text
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -121,6 +126,8 @@ class CarePlan(BaseModel):
 
     status: PlanStatus
     child: bool = False
+    # Whether CRS is concurrent, when an ICANS table applies (Table 5 orders by it).
+    concurrent_crs: Literal["yes", "no", "unknown"] | None = None
     banner: tuple[str, ...] = ()
     now: tuple[Step, ...] = ()
     calls: tuple[str, ...] = ()
@@ -463,10 +470,17 @@ def _draft(
         if not d.paediatric_ask or d.text not in {e.text for e in worked[:n]}
     )
     trigger = row.trigger
+    basis = None
     if row.when != "always" and group.concurrent is None:
+        # Not known: both Table 5 orders are shown, each under its condition.
         condition = texts.WHEN_TRIGGERS[row.when]
         trigger = f"{condition}, {_lower_first(trigger)}" if trigger else condition
-    now = _is_now(row, needs, triggered=trigger is not None)
+    elif row.when != "always":
+        # Known: the plan says which applied ("No concurrent CRS"), a reason, not a condition.
+        basis = texts.WHEN_KNOWN[row.when]
+    # Only the row's own trigger makes it a maybe: the first-line ICANS drug with or without
+    # concurrent CRS is done now, under its condition (Table 5, grades 2-4).
+    now = _is_now(row, needs, triggered=row.trigger is not None)
     if row.now_if is not None and row.now_if in needs and row.trigger is not None:
         # The finding that triggers it is recorded: say it applies now, not "if …".
         trigger = texts.NOW_IF_TRIGGERS[row.now_if]
@@ -479,6 +493,7 @@ def _draft(
         doses=doses,
         citations=(guideline.cite(row),),
         alternatives=row.alternatives and len(doses) > 1,
+        basis=basis,
     )
     drugs = frozenset(guideline.regimen(r).drug for r in row.regimens)
     return _Draft(step=step, row=row, now=now, drugs=drugs)
@@ -526,7 +541,7 @@ def _gate(draft: _Draft, ctx: _Ctx) -> _Draft | None:
     return replace(draft, step=replace(draft.step, doses=left))
 
 
-def _replace_steroids(drafts: list[_Draft], guideline: Guideline, ctx: _Ctx) -> list[_Draft]:
+def _replace_steroids(drafts: list[_Draft], guideline: Guideline) -> list[_Draft]:
     """High-dose methylprednisolone replaces the other steroid regimens (§9.4), and says so."""
     ordered = {d.regimen for draft in drafts for d in draft.step.doses}
     if HIGH_DOSE_STEROID not in ordered:
@@ -545,7 +560,10 @@ def _replace_steroids(drafts: list[_Draft], guideline: Guideline, ctx: _Ctx) -> 
             continue
         out.append(draft)
     if replaced:
-        ctx.notes.append(texts.STEROID_REPLACED)
+        # Said beside the 1 g order itself, where the doctor reads the steroid (review A11).
+        high = next(d for d in out if HIGH_DOSE_STEROID in {x.regimen for x in d.step.doses})
+        text = f"{high.step.text.rstrip('.')} ({texts.STEROID_REPLACES})."
+        high.step = replace(high.step, text=text)
     return out
 
 
@@ -567,10 +585,10 @@ def _merge_same_drug(drafts: list[_Draft]) -> list[_Draft]:
             out.append(draft)
             continue
         first, second = target.step, draft.step
-        text, trigger = first.text, first.trigger
+        text, trigger, basis = first.text, first.trigger, first.basis
         if first.trigger and not second.trigger:
             # An unconditional order of the same drug makes the merged order unconditional.
-            text, trigger = second.text, None
+            text, trigger, basis = second.text, None, second.basis
         elif first.trigger and second.trigger and second.trigger != first.trigger:
             trigger = f"{first.trigger}; or {_lower_first(second.trigger)}"
         target.step = replace(
@@ -578,6 +596,7 @@ def _merge_same_drug(drafts: list[_Draft]) -> list[_Draft]:
             ids=(*first.ids, *second.ids),
             text=text,
             trigger=trigger,
+            basis=basis,
             citations=tuple(dict.fromkeys((*first.citations, *second.citations))),
         )
     return out
@@ -604,26 +623,41 @@ def _stock(drafts: list[_Draft], guideline: Guideline) -> None:
 
 
 def _calls(
-    now: Sequence[Step], rows: dict[str, AdviceRow], facts: _Facts, guideline: Guideline
+    now: Sequence[Step],
+    later: Sequence[Step],
+    rows: dict[str, AdviceRow],
+    facts: _Facts,
+    guideline: Guideline,
 ) -> tuple[str, ...]:
-    """The guideline's named leads for the teams 'do now' calls, and the CAR-T lead with them.
+    """The guideline's named leads ("Responsibilities"): who to call now, then for later steps.
 
-    The CAR-T lead is named whenever the plan escalates or orders a drug now; a child's plan
+    The teams 'do now' escalates to come first, then the CAR-T lead, named for every plan with
+    something to do (the CAR-T therapy lead is responsible for these patients); a team that
+    only a conditional step escalates to (ICU after two boluses, ICU if seizures persist) is
+    named too, marked as for that step, so no ICU step is without its lead. A child's plan
     names the GNCH team's leads.
     """
     team: Literal["adult", "paediatric"] = "paediatric" if facts.child else "adult"
-    roles: list[Role] = []
-    acting = False
-    for step in now:
-        acting = acting or step.kind in ("escalation", "drug")
-        for i in step.ids:
-            contact = rows[i].contact
-            if contact is not None and contact not in roles:
-                roles.append(contact)
-    if acting or facts.child:
-        roles.append("car_t")
-    leads = [guideline.routine.lead(team, role) for role in dict.fromkeys(roles)]
-    return tuple(_lead_text(lead) for lead in leads if lead is not None)
+
+    def contacts(steps: Sequence[Step]) -> list[Role]:
+        found: list[Role] = []
+        for step in steps:
+            for i in step.ids:
+                contact = rows[i].contact if i in rows else None
+                if contact is not None and contact not in found:
+                    found.append(contact)
+        return found
+
+    first = contacts(now)
+    if now or later or facts.child:
+        first.append("car_t")
+    out = [guideline.routine.lead(team, role) for role in dict.fromkeys(first)]
+    calls = [_lead_text(lead) for lead in out if lead is not None]
+    for role in contacts(later):
+        lead = guideline.routine.lead(team, role)
+        if role not in first and lead is not None:
+            calls.append(texts.CALL_IF_REACHED.format(lead=_lead_text(lead)))
+    return tuple(calls)
 
 
 def _order_now(drafts: list[_Draft], emergency: set[str], after: set[str]) -> list[_Draft]:
@@ -745,13 +779,16 @@ def build_plan(
             *banner,
             texts.MANAGED_AS_GRADE_3 if staged else texts.MANAGED_AS_GRADE_3_UNSTAGED,
         )
+    if arm == "pressure_review":
+        # Where Table 7 and the plan part ways, the plan says so (§9.6, review A11).
+        ctx.notes.append(texts.PRESSURE_REVIEW_DIVERGES)
     drafts: list[_Draft] = []
     for group in groups:
         for row in group.rows:
             gated = _gate(_draft(row, group, facts, needs, ctx), ctx)
             if gated is not None:
                 drafts.append(gated)
-    drafts = _replace_steroids(drafts, guideline, ctx)
+    drafts = _replace_steroids(drafts, guideline)
     drafts = _merge_same_drug(drafts)
     _stock([d for d in drafts if d.now] + [d for d in drafts if not d.now], guideline)
 
@@ -791,12 +828,18 @@ def build_plan(
     )
     routine_care, monitoring = _routine(facts, needs, steroids, guideline)
     toxic = bool(drafts) or bool(ctx.withheld)
+    icans_group = by_group.get("icans")
+    concurrent: Literal["yes", "no", "unknown"] | None = None
+    if icans_group is not None:
+        c = icans_group.concurrent
+        concurrent = "unknown" if c is None else "yes" if c else "no"
     return CarePlan(
         status="plan" if toxic else "no_toxicity",
         child=child,
+        concurrent_crs=concurrent,
         banner=banner,
         now=tuple(now),
-        calls=_calls(now, rows, facts, guideline),
+        calls=_calls(now, [*then, *(s for p in pathways for s in p.steps)], rows, facts, guideline),
         withheld=tuple(ctx.withheld.values()),
         pathways=pathways,
         then=tuple(then),

@@ -117,6 +117,12 @@ class _Limit:
     last: bool = False
 
 
+def _left(template: str, left: int, total: int) -> str:
+    """'1 dose left of 4 in total' / '2 doses left of 4 in total'."""
+    word = texts.TOCI_DOSES_WORD[0 if left == 1 else 1]
+    return template.format(left=left, doses=word, total=total)
+
+
 def _course_limit(regimen: Regimen, given: TocilizumabDoses | None) -> _Limit:
     limit = regimen.limit
     if limit is None:
@@ -141,7 +147,7 @@ def _course_limit(regimen: Regimen, given: TocilizumabDoses | None) -> _Limit:
         )
         return _Limit(
             withheld=texts.TOCI_DAY_CAP.format(given=given.last_24h, day=limit.per_24h),
-            next_allowed=when + texts.TOCI_LEFT.format(left=limit.total - given.total),
+            next_allowed=when + _left(texts.TOCI_LEFT, limit.total - given.total, limit.total),
             last=True,
         )
     last_of_day = given.last_24h + 1 == limit.per_24h
@@ -155,6 +161,9 @@ def _course_limit(regimen: Regimen, given: TocilizumabDoses | None) -> _Limit:
         parts.append(texts.TOCI_LAST_OF_DAY.format(day=limit.per_24h))
     if last_of_total:
         parts.append(texts.TOCI_LAST_OF_TOTAL)
+    elif last_of_day:
+        # How many remain once the 24-hour limit lifts (review: it was not said).
+        parts.append(_left(texts.TOCI_AFTER_LEFT, limit.total - given.total - 1, limit.total))
     return _Limit(warnings=("; ".join(parts),), last=last_of_day or last_of_total)
 
 

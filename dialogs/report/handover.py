@@ -69,8 +69,8 @@ def _step_lines(step: Step, prefix: str) -> list[str]:
     """A step whole: trigger, instruction, every dose line with its arithmetic and limits."""
     lines = [f"{prefix}{step.instruction}"]
     for n, dose in enumerate(step.doses):
-        either = texts.PLAN_OR if step.alternatives and n else ""
-        lines.append(f"    {either}{dose.text}")
+        marker = f"{texts.OR_INSTEAD} " if step.alternatives and n else ""
+        lines.append(f"    {marker}{dose.text}")
         lines += [f"    ! {w}" for w in dose.warnings]
     return lines
 
@@ -81,16 +81,20 @@ def handover(findings: Findings, result: Assessment, at: str | None = None) -> s
     lines = [texts.HANDOVER_TITLE + (f" · {at}" if at else "")]
     lines += list(plan.banner)
     lines += list(result.patient)
-    lines += [line for line in (_crs_line(findings), _icans_line(findings)) if line]
-    if findings.hlh is not None:
-        lines.append(f"Peak ferritin {findings.hlh.peak_ferritin_ng_ml:,.0f} ng/mL")
+    if plan.status != "death":
+        # After a death the handover records the grade, not a list of findings to act on.
+        lines += [line for line in (_crs_line(findings), _icans_line(findings)) if line]
+        if plan.concurrent_crs is not None:
+            lines.append(texts.CONCURRENT_CRS[plan.concurrent_crs])
+        if findings.hlh is not None:
+            lines.append(f"Peak ferritin {findings.hlh.peak_ferritin_ng_ml:,.0f} ng/mL")
     lines.append(f"Grades: {result.headline}")
+    if plan.calls:
+        lines.append(texts.PLAN_CALL.format(leads=" · ".join(plan.calls)))
     if plan.now:
         lines.append(texts.HANDOVER_NOW)
         for step in plan.now:
             lines += _step_lines(step, "- ")
-    if plan.calls:
-        lines.append(texts.PLAN_CALL.format(leads=" · ".join(plan.calls)))
     lines += [withheld_line(w.drug, w.reason, w.next_allowed) for w in plan.withheld]
     in_now = plan.now_ids()
     for pathway in plan.pathways:

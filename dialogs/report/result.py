@@ -46,13 +46,10 @@ def withheld_line(drug: str, reason: str, next_allowed: str | None) -> str:
     return texts.PLAN_WITHHELD.format(drug=drug, reason=reason, next=next_allowed or "").strip()
 
 
-def _dose_lines(
-    doses: Sequence[Dose], sources: _Sources, indent: str, alternatives: bool = False
-) -> list[str]:
+def _dose_lines(doses: Sequence[Dose], sources: _Sources, indent: str) -> list[str]:
     lines: list[str] = []
-    for n, dose in enumerate(doses):
-        either = texts.PLAN_OR if alternatives and n else ""
-        lines.append(f"{indent}{either}{dose.text}{sources.ref(dose.citations)}")
+    for dose in doses:
+        lines.append(f"{indent}{dose.text}{sources.ref(dose.citations)}")
         lines += [f"{indent}⚠ {w}" for w in dose.warnings]
     return lines
 
@@ -60,14 +57,18 @@ def _dose_lines(
 def _step_lines(step: Step, label: str, sources: _Sources, indent: str = "   ") -> list[str]:
     """A step: its instruction, then its doses; a single dose on the same line, to save lines."""
     head = step.instruction
-    if len(step.doses) == 1:
+    if len(step.doses) == 1 or (step.alternatives and step.doses):
+        # One order on the step's line; alternatives below it, marked as such (never a 2nd order).
         dose = step.doses[0]
         refs = sources.ref((*step.citations, *dose.citations))
-        lines = [f"{label}{head} {dose.text}{refs}"]
+        lines = [f"{label}{_order_line(step, head, dose)}{refs}"]
         lines += [f"{indent}⚠ {w}" for w in dose.warnings]
+        for other in step.doses[1:]:
+            lines.append(f"{indent}{texts.OR_INSTEAD} {other.text}{sources.ref(other.citations)}")
+            lines += [f"{indent}⚠ {w}" for w in other.warnings]
     else:
         lines = [f"{label}{head}{sources.ref(step.citations)}"]
-        lines += _dose_lines(step.doses, sources, indent, step.alternatives)
+        lines += _dose_lines(step.doses, sources, indent)
     if step.stock:
         where = " ".join(step.stock)
         lines.append(
@@ -76,43 +77,69 @@ def _step_lines(step: Step, label: str, sources: _Sources, indent: str = "   ") 
     return lines
 
 
+# Instructions that only name the drug of their one dose: the dose line carries the name once.
+# ("Increase dexamethasone" is not one: "increase dexamethasone 20 mg" could read as "by 20 mg".)
+_NAMING_VERBS = ("Give", "Add", "Consider")
+
+
+def _order_line(step: Step, head: str, dose: Dose) -> str:
+    """'Give tocilizumab.' + 'Tocilizumab 560 mg …' -> 'Give Tocilizumab 560 mg …': one name."""
+    name = dose.drug
+    naming = {f"{verb} {name}.".lower() for verb in _NAMING_VERBS}
+    if step.text.lower() in naming and dose.text.startswith(name):
+        # The dose line, drug name and all, completes the instruction's verb.
+        return f"{head[: -len(name) - 1]}{dose.text}"
+    return f"{head} {dose.text}"
+
+
 # Lines before the fold: what a phone shows without scrolling (issue 8: at most 15).
 VISIBLE_LINES = 15
 
 
-def _now_lines(plan: CarePlan, sources: _Sources, head: int) -> tuple[list[str], Fold | None]:
+def _now_lines(
+    plan: CarePlan, sources: _Sources, head: int, nothing: str = texts.PLAN_NOTHING_NOW
+) -> tuple[list[str], Fold | None]:
     """The 'do now' block within the visible budget; steps past it continue in the first fold.
 
-    Who to call and every withhold stay visible; steps keep their order and are never split.
+    Who to call comes first, always in the same place (§9.1: escalation and who to call
+    first); every withhold stays visible; steps keep their order and are never split.
     """
-    tail: list[str] = []
-    if plan.calls:
-        tail.append(texts.PLAN_CALL.format(leads=" · ".join(plan.calls)))
-    held = [withheld_line(w.drug, w.reason, w.next_allowed) for w in plan.withheld]
-    if not plan.now:
-        shown = [] if plan.status == "death" else [texts.PLAN_NOTHING_NOW]
-        tail += [
-            line + sources.ref(w.citations) for line, w in zip(held, plan.withheld, strict=True)
+    calls = [texts.PLAN_CALL.format(leads=" · ".join(plan.calls))] if plan.calls else []
+
+    def held() -> list[str]:
+        # Numbered when printed, so sources stay in reading order.
+        return [
+            withheld_line(w.drug, w.reason, w.next_allowed) + sources.ref(w.citations)
+            for w in plan.withheld
         ]
-        return [*shown, *tail], None
-    budget = VISIBLE_LINES - head - 1 - len(tail) - len(held)
-    lines = [f"{texts.PLAN_NOW}:"]
+
+    if not plan.now:
+        shown = [] if plan.status == "death" else [nothing]
+        return [*calls, *shown, *held()], None
+    budget = VISIBLE_LINES - head - 1 - len(calls) - len(plan.withheld)
+    lines = [f"{texts.PLAN_NOW}:", *calls]
+    # A withhold stands where its order would: after the escalations, where the first drug goes
+    # (§9.1), or at the end of what is visible if the steps before it are folded.
+    escalations = [n for n, s in enumerate(plan.now) if s.kind == "escalation"]
+    after = escalations[-1] if escalations else -1
+    placed = False
+    if after < 0:
+        lines += held()
+        placed = True
+    used = 0
     more: list[str] = []
-    last_call = max((n for n, s in enumerate(plan.now) if s.kind == "escalation"), default=-1)
     for number, step in enumerate(plan.now, 1):
         block = _step_lines(step, f"{number}. ", sources)
-        if not more and len(lines) - 1 + len(block) <= budget:
+        if not more and used + len(block) <= budget:
             lines += block
-            if number - 1 == last_call:
-                # Who to call stands right after the last escalation it serves (its lines were
-                # already set aside from the budget).
-                lines += tail
-                budget += len(tail)
-                tail = []
+            used += len(block)
+            if number - 1 == after:
+                lines += held()
+                placed = True
         else:
             more += block
-    lines += tail
-    lines += [line + sources.ref(w.citations) for line, w in zip(held, plan.withheld, strict=True)]
+    if not placed:
+        lines += held()
     return lines, Fold(title=texts.PLAN_NOW_MORE, lines=tuple(more)) if more else None
 
 
@@ -147,8 +174,14 @@ def _why(
                 texts.DOMAIN_GRADE.format(name=texts.DOMAIN_NAMES[d.name], grade=d.grade)
                 for d in grade.domains
             ]
-            lines.append(f"{grade.toxicity} {texts.BY_DOMAIN}: " + " · ".join(parts))
-        lines += [f"• {r.text}{sources.ref([r.citation])}" for r in (*grade.reasons, *grade.notes)]
+            # ASTCT's words: CRS is graded by parameter, ICANS by neurotoxicity domain.
+            by = texts.BY_PARAMETER if grade.toxicity == "CRS" else texts.BY_DOMAIN
+            lines.append(f"{grade.toxicity} {by}: " + " · ".join(parts))
+        said = dict.fromkeys((*grade.reasons, *grade.notes))  # a reason also noted: once
+        lines += [f"• {r.text}{sources.ref([r.citation])}" for r in said]
+    if result.plan.concurrent_crs is not None:
+        # Table 5 orders ICANS drugs by concurrent CRS: say which applied.
+        lines.append(texts.CONCURRENT_CRS[result.plan.concurrent_crs])
     if result.hlh is not None:
         lines += [f"• {r.text}{sources.ref([r.citation])}" for r in result.hlh.reasons]
     lines += [f"• {r.text}{sources.ref([r.citation])}" for r in extra]
@@ -171,10 +204,14 @@ def render_assessment(
     plan = result.plan
     sources = _Sources()
     head = [*above, result.headline, *plan.banner]
-    now, more = _now_lines(plan, sources, len(head) + len(below))
+    # "Nothing now" names only what was assessed: the other syndrome may still need treatment.
+    nothing = texts.PLAN_NOTHING_NOW
+    if result.crs is None or result.icans is None:
+        nothing = texts.NOTHING_NOW_ONE["icans" if result.crs is None else "crs"]
+    now, more = _now_lines(plan, sources, len(head) + len(below), nothing)
     tucked: list[str] = []
     if more is not None and below:
-        now, more = _now_lines(plan, sources, len(head))
+        now, more = _now_lines(plan, sources, len(head), nothing)
         tucked, below = list(below), ()
     visible = [*head, *now, *below]
     if more is not None and tucked:

@@ -114,7 +114,8 @@ def test_full_assessment_by_tapping_buttons(fake: FakeTelegram, bot: BotProcess)
     assert handover["text"].startswith("Handover summary")
     assert result["text"].startswith("<b>CRS grade 3 · ICANS grade 1</b>")
     visible = result["text"].split("<blockquote expandable>")[0]
-    assert "Do now:\n1. Consider ICU care." in visible
+    assert "Do now:\nCall: ICU lead" in visible
+    assert "\n1. Consider ICU care." in visible
     assert "Tocilizumab 656 mg" in visible
     assert button(handover, "⏰ Remind me: CRS review in 12 h")
     answered = fake.sent(method="answerCallbackQuery")

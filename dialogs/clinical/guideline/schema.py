@@ -174,14 +174,16 @@ class AdviceRow(Row):
     grades: tuple[int, ...] = ()
     pathway: str | None = None
     when: When = "always"
-    # The regimens are alternatives, one of which is given ("either mannitol or hypertonic
-    # saline"): one order, its doses read "or …".
+    # The regimens are alternatives, one of which is given ("dexamethasone ... or
+    # methylprednisolone"; "mannitol or hypertonic saline"): one order, the others "or instead".
     alternatives: bool = False
 
     @model_validator(mode="after")
     def _check_advice(self) -> Self:
         if self.contact is not None and self.kind != "escalation":
             raise ValueError("contact: only an escalation calls a team")
+        if self.alternatives and len(self.regimens) < 2:
+            raise ValueError("alternatives: needs two or more regimens")
         return self
 
 

@@ -29,7 +29,8 @@ def test_a_result_shows_the_plan_first_and_folds_the_rest(guideline: Guideline) 
     reply = render_assessment(result)
     messages = to_messages(reply)
     first = messages[0]
-    assert first.startswith("<b>ICANS grade 4</b>\nDo now:\n1. Check airway, breathing")
+    assert first.startswith("<b>ICANS grade 4</b>\nDo now:\nCall: ICU lead")
+    assert "\n1. Check airway, breathing" in first
     assert first.index("Lorazepam 2 mg") < first.index("<blockquote expandable>")
     joined = "\n".join(messages)
     for fold in reply.folds:

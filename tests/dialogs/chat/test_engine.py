@@ -217,7 +217,7 @@ def test_unknown_is_recorded_and_reported(engine: DialogEngine) -> None:
     assert client.last.text.startswith("Weight")
     client.answer("70", "0", "0")
     assert "Not known: concurrent CRS; advice shown for both" in client.result
-    assert "With concurrent CRS: Consider tocilizumab." in client.result
+    assert "With concurrent CRS: Consider Tocilizumab 560 mg" in client.result
 
 
 def test_the_guideline_version_is_in_the_session(engine: DialogEngine) -> None:

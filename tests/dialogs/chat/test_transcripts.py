@@ -74,7 +74,8 @@ def test_crs_result_gives_escalation_first_then_doses(engine: DialogEngine) -> N
     lines = client.visible.splitlines()
     assert lines[0] == "CRS grade 4"
     assert lines[1] == "Do now:"
-    assert lines[2].startswith("1. ICU care.")
+    assert lines[2].startswith("Call: ICU lead")
+    assert lines[3].startswith("1. ICU care.")
     assert "8 mg/kg × 110 kg = 880 mg, capped at 800 mg" in client.visible
     assert "Guideline: ACLIN.P.088 v2.1" in client.result
     assert client.result.splitlines()[-1].startswith("Decision support only")
@@ -88,7 +89,7 @@ def test_crs_asks_tocilizumab_doses_when_toci_was_given(engine: DialogEngine) ->
     assert client.last.text.startswith("How many hours ago was the last tocilizumab dose?")
     client.send("6")
     assert "Tocilizumab withheld: 3 doses in the last 24 h, the most allowed is 3" in client.visible
-    assert "in 18 h at the latest" in client.visible
+    assert "by 18 h from now at the latest" in client.visible
     assert "Tocilizumab 560 mg" not in client.result
 
 
@@ -281,7 +282,8 @@ def test_full_assessment_combines_crs_and_icans(engine: DialogEngine) -> None:
     lines = client.visible.splitlines()
     assert lines[0] == "CRS grade 3 · ICANS grade 2"
     assert lines[1] == "Do now:"
-    assert lines[2].startswith("1. Consider ICU care.")
+    assert lines[2].startswith("Call: ICU lead")
+    assert lines[3].startswith("1. Consider ICU care.")
     assert "Tocilizumab 512 mg" in client.visible
     assert client.result.count("Tocilizumab 512 mg") == 1, "one tocilizumab order"
     assert "Without concurrent CRS" not in client.result

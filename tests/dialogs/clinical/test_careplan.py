@@ -202,6 +202,7 @@ def test_hlh_manages_as_crs_first_and_etoposide_only_after_48_h(guideline: Guide
     assert [s.ids[0] for s in pathway.steps] == [
         "hlh_manage_as_crs",
         "hlh_etoposide",
+        "hlh_etoposide_no_delay",
         "hlh_intrathecal",
     ]
     assert "hlh_manage_as_crs" in result.plan.now_ids()
@@ -209,6 +210,13 @@ def test_hlh_manages_as_crs_first_and_etoposide_only_after_48_h(guideline: Guide
     assert etoposide.trigger is not None
     assert "48 h" in etoposide.trigger
     assert "hlh_etoposide" not in result.plan.now_ids()
+    # "Do not delay" is its own step, behind the same 48 h gate, never beside the order (§9.2).
+    assert "delay" not in etoposide.instruction
+    no_delay = pathway.steps[2]
+    assert no_delay.trigger is not None
+    assert "48 h" in no_delay.trigger
+    assert "hlh_etoposide_no_delay" not in result.plan.now_ids()
+    assert not no_delay.doses
     assert (etoposide.doses[0].low, etoposide.doses[0].high) == (136, 182)
 
 
@@ -279,7 +287,12 @@ def test_crs_3_with_icans_4_has_one_tocilizumab_and_one_steroid_regimen(
     assert regimens.count("tocilizumab") == 1
     assert regimens.count("methylprednisolone_1g") == 1
     assert not {"dexamethasone_10", "dexamethasone_20", "methylprednisolone_1mgkg"} & set(regimens)
-    assert any("replaces dexamethasone" in n for n in result.plan.notes)
+    # Said beside the 1 g order, not in a separate notes fold (review A11).
+    (high,) = [
+        s for s in result.plan.now if "methylprednisolone_1g" in {d.regimen for d in s.doses}
+    ]
+    assert "instead of dexamethasone or methylprednisolone 1 mg/kg" in high.instruction
+    assert not result.plan.notes
 
 
 def test_crs_and_icans_steroid_steps_merge_into_one(guideline: Guideline) -> None:
@@ -301,17 +314,44 @@ def test_crs_and_icans_steroid_steps_merge_into_one(guideline: Guideline) -> Non
 # --- §9.5 taper follows the regimen given ---
 
 
-@pytest.mark.parametrize(("grade", "example"), [(2, False), (3, False), (4, True)])
-def test_taper_example_only_with_high_dose_steroids(
-    guideline: Guideline, grade: int, example: bool
+# (grade, child, the one taper row, whether it carries the 1 g/day example). Table 5: grades 3-4
+# continue steroids until grade 1 then taper; "General": taper once improving, the example from
+# 1 g/day; §9.5: the example only with high-dose steroids (grade 4 here); children: no adult
+# example dose (§9.8).
+TAPER_CASES = [
+    (2, False, "icans_taper", False),
+    (3, False, "icans3_steroid_duration", False),
+    (4, False, "icans_steroid_duration_high_dose", True),
+    (3, True, "icans3_steroid_duration", False),
+    (4, True, "icans_steroid_duration_high_dose_child", False),
+]
+TAPER_ROWS = {
+    "icans_taper",
+    "icans3_steroid_duration",
+    "icans_taper_high_dose",
+    "icans_steroid_duration_high_dose",
+    "icans_taper_high_dose_child",
+    "icans_steroid_duration_high_dose_child",
+}
+
+
+@pytest.mark.parametrize(("grade", "child", "row", "example"), TAPER_CASES)
+def test_one_taper_step_and_the_example_only_with_high_dose_steroids_in_adults(
+    guideline: Guideline, grade: int, child: bool, row: str, example: bool
 ) -> None:
-    """The 1 g/day example taper belongs to grade 4; grades 2-3 taper from the dose advised."""
+    """One taper step per plan; the 1 g/day example only for an adult on high-dose steroids."""
+    patient = {"age_years": 14, "weight": {"value": 45}} if child else ADULT
     result = plan_of(
-        guideline, patient=ADULT, icans={**ICANS_BY_GRADE[grade], "concurrent_crs": False}
+        guideline, patient=patient, icans={**ICANS_BY_GRADE[grade], "concurrent_crs": False}
     )
+    assert result.plan.row_ids() & TAPER_ROWS == {row}
     regimens = ordered_regimens(result.plan)
     assert ("methylprednisolone_taper" in regimens) is example
-    assert ("icans_taper" in result.plan.row_ids()) is not example
+    text = "\n".join(
+        [*render_assessment(result).text.splitlines()]
+        + [line for f in render_assessment(result).folds for line in f.lines]
+    )
+    assert "for example" in text if example else "for example" not in text
 
 
 # --- §9.6 raised ICP by Table 5 and Table 7 together ---
@@ -903,8 +943,8 @@ def test_hyperosmolar_therapy_is_one_order_of_mannitol_or_3_percent_saline(
         ("saline_3_initial", 250, None),
     ]
     text = render_assessment(result).text
-    assert "   or Hypertonic saline 250 mL IV, 3%" in text
-    assert "   or Mannitol" not in text
+    assert f"   {texts.OR_INSTEAD} Hypertonic saline 250 mL IV, 3%" in text
+    assert f"   {texts.OR_INSTEAD} Mannitol" not in text
 
 
 @pytest.mark.parametrize(
@@ -1050,3 +1090,264 @@ def test_papilloedema_arm_not_yet_known_orders_no_1_g_until_the_arm_is_chosen(
     assert ("icans3_icu" in ids) is managed_3
     assert ("icans4_icu" in ids) is not managed_3, "no 'consider ventilation' for ICE 8, alert"
     assert any(b.startswith("Managed as grade 3") for b in plan.banner) is managed_3
+
+
+# --- Review B, A3: concurrent CRS decides the first ICANS drug (Table 5, grades 2-4) ---
+
+# (ICANS grade, concurrent_crs) -> (rows in 'do now' that order a drug, in order, and the
+# concurrent-CRS statement). From Table 5: grades 2-3 give tocilizumab "if associated with
+# concurrent CRS" and dexamethasone or methylprednisolone "for neurotoxicity without concurrent
+# CRS"; grade 4 anti-IL-6 "if concurrent CRS" and high-dose steroids always. Not known: both.
+CONCURRENT_CASES: list[tuple[int, bool | None, list[str], str]] = [
+    (2, False, ["icans2_steroids_no_crs"], "no"),
+    (2, True, ["icans2_tocilizumab"], "yes"),
+    (2, None, ["icans2_tocilizumab", "icans2_steroids_no_crs"], "unknown"),
+    (3, False, ["icans2_steroids_no_crs"], "no"),
+    (3, None, ["icans3_tocilizumab", "icans2_steroids_no_crs"], "unknown"),
+    (4, None, ["icans2_tocilizumab", "icans4_high_dose_steroids"], "unknown"),
+    (4, False, ["icans4_high_dose_steroids"], "no"),
+]
+
+
+@pytest.mark.parametrize(("grade", "concurrent", "first_drugs", "said"), CONCURRENT_CASES)
+def test_concurrent_crs_decides_the_first_icans_drug_in_do_now(
+    guideline: Guideline, grade: int, concurrent: bool | None, first_drugs: list[str], said: str
+) -> None:
+    """The first-line ICANS drug is done now under its concurrent-CRS condition, never a maybe."""
+    icans = dict(ICANS_BY_GRADE[grade])
+    if concurrent is not None:
+        icans["concurrent_crs"] = concurrent
+    result = plan_of(guideline, patient=ADULT, icans=icans)
+    plan = result.plan
+    drugs_now = [i for s in plan.now if s.kind == "drug" and s.doses for i in s.ids]
+    assert drugs_now == first_drugs
+    assert plan.concurrent_crs == said
+    # The condition or its reason is on the order itself.
+    for step in plan.now:
+        if step.ids[0] == "icans2_steroids_no_crs":
+            expected = "No concurrent CRS" if concurrent is False else "Without concurrent CRS"
+            assert step.instruction.startswith(expected)
+    # Neither a first-line order nor its condition is left under "if no response".
+    then_ids = {i for s in plan.then for i in s.ids}
+    assert not then_ids & set(first_drugs)
+    statement = texts.CONCURRENT_CRS[said]
+    assert statement in render_assessment(result).folds[-2].lines
+    assert statement in handover(
+        Findings.model_validate({"patient": ADULT, "icans": icans}), result
+    )
+
+
+def test_refractory_steroids_stay_a_maybe_with_concurrent_crs(guideline: Guideline) -> None:
+    """With concurrent CRS, steroids are for ICANS refractory to anti-IL-6 (Table 5): the ladder."""
+    icans = {**ICANS_BY_GRADE[2], "concurrent_crs": True}
+    plan = plan_of(guideline, patient=ADULT, icans=icans).plan
+    refractory = [s for s in plan.then if "icans2_steroids_refractory" in s.ids]
+    assert len(refractory) == 1
+    assert refractory[0].instruction.startswith("Concurrent CRS, refractory to anti-IL-6")
+
+
+# --- Review B, A4: one steroid order, the alternative marked (Table 5, grades 2-3) ---
+
+# (ICANS grade, concurrent_crs, step row): Table 5 gives "dexamethasone 10 mg IV every 6 hours
+# or methylprednisolone 1 mg/kg IV every 12 hours": at 70 kg, 10 mg 6-hourly or 70 mg 12-hourly.
+STEROID_ALTERNATIVE_CASES = [
+    (2, False, "icans2_steroids_no_crs"),
+    (3, False, "icans2_steroids_no_crs"),
+    (2, True, "icans2_steroids_refractory"),
+]
+
+
+@pytest.mark.parametrize(("grade", "concurrent", "row"), STEROID_ALTERNATIVE_CASES)
+def test_the_two_steroid_regimens_are_one_order_and_its_alternative(
+    guideline: Guideline, grade: int, concurrent: bool, row: str
+) -> None:
+    """Dexamethasone is the order on the step's own line; methylprednisolone reads 'or instead'."""
+    icans = {**ICANS_BY_GRADE[grade], "concurrent_crs": concurrent}
+    result = plan_of(guideline, patient=ADULT, icans=icans)
+    reply = render_assessment(result)
+    lines = [*reply.text.splitlines(), *(line for f in reply.folds for line in f.lines)]
+    start = next(n for n, line in enumerate(lines) if "Give one steroid." in line)
+    assert "Dexamethasone 10 mg IV, every 6 h" in lines[start]
+    assert lines[start + 1].startswith("   or instead: Methylprednisolone 70 mg IV, every 12 h")
+    assert sum("Dexamethasone 10 mg IV" in line for line in lines) == 1
+    text = handover(Findings.model_validate({"patient": ADULT, "icans": icans}), result)
+    assert "    or instead: Methylprednisolone 70 mg IV, every 12 h" in text
+    step = next(s for s in result.plan.steps() if row in s.ids)
+    assert step.alternatives
+
+
+# --- Review B, A8: who to call, always first under 'Do now', the ICU lead with any ICU step ---
+
+# Names from the guideline's "Responsibilities" (NCCC adult team).
+CAR_T = "CAR-T lead Dr Tobias Menne"
+ICU = "ICU lead Dr Suzanne O’Neill"
+ICU_LATER = f"{ICU} (if that escalation is reached)"
+CALL_CASES: list[tuple[str, tuple[str, ...]]] = [
+    # Grade 1 CRS: nothing escalated, the CAR-T lead still named.
+    ("crs1_fever", (CAR_T,)),
+    # Grade 2: ICU only if hypotension persists after two boluses and tocilizumab (Table 2).
+    ("crs2_hypotension_fluids", (CAR_T, ICU_LATER)),
+    # Grade 3: "consider ICU care" now (Table 2).
+    ("crs3_adult", (ICU, CAR_T)),
+]
+
+
+@pytest.mark.parametrize(("name", "calls"), CALL_CASES)
+def test_who_to_call_names_the_leads_and_stands_first(
+    guideline: Guideline, name: str, calls: tuple[str, ...]
+) -> None:
+    """The Call line is the first line under 'Do now', with the leads the plan's steps need."""
+    result = assess(Findings.model_validate(SCENARIOS[name]), guideline)
+    assert result.plan.calls == calls
+    visible = render_assessment(result).text.splitlines()
+    start = visible.index(f"{texts.PLAN_NOW}:")
+    assert visible[start + 1] == texts.PLAN_CALL.format(leads=" · ".join(calls))
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_every_icu_step_has_the_icu_lead_named(guideline: Guideline, name: str) -> None:
+    """Any ICU escalation in the plan, now or later, comes with the ICU (or GNCH ICCU) lead."""
+    result = assess(Findings.model_validate(SCENARIOS[name]), guideline)
+    plan = result.plan
+    icu_rows = {"crs2_icu"} | ICU_NOW
+    if plan.row_ids() & icu_rows:
+        assert any("ICU lead" in c or "ICCU lead" in c for c in plan.calls)
+    if plan.now and plan.calls:
+        visible = render_assessment(result).text.splitlines()
+        assert visible[visible.index(f"{texts.PLAN_NOW}:") + 1].startswith("Call: ")
+
+
+def test_known_concurrent_crs_is_a_reason_not_a_condition_on_the_merged_tocilizumab(
+    guideline: Guideline,
+) -> None:
+    """CRS 2 with ICANS 4: Table 5 gives anti-IL-6 for concurrent CRS outright, so the one
+    tocilizumab order is unconditional and done now, not CRS grade 2's 'if fever persists'."""
+    result = plan_of(guideline, patient=ADULT, crs=CRS_BY_GRADE[2], icans=ICANS_BY_GRADE[4])
+    toci = [s for s in result.plan.now if any(d.regimen == "tocilizumab" for d in s.doses)]
+    assert len(toci) == 1
+    assert toci[0].trigger is None
+    assert toci[0].instruction.startswith("Concurrent CRS: Give tocilizumab")
+
+
+# --- Review B: tocilizumab at its limits (label: 3 in 24 h, 4 in total; §9.3) ---
+
+
+def test_a_withheld_tocilizumab_stands_where_its_order_would(guideline: Guideline) -> None:
+    """3 doses in 24 h, the last 6 h ago: the withhold follows ICU, where Table 2 grade 3's
+    tocilizumab order stands; it says the next dose is allowed, not due, and 4 - 3 = 1 left."""
+    result = assess(Findings.model_validate(SCENARIOS["crs3_toci_limit_reached"]), guideline)
+    visible = render_assessment(result).text.splitlines()
+    icu = next(n for n, line in enumerate(visible) if line.startswith("1. Consider ICU care."))
+    held = visible[icu + 1]
+    assert held.startswith("⛔ Tocilizumab withheld: 3 doses in the last 24 h")
+    assert "Next dose allowed once the first of these 3 doses is over 24 h old" in held
+    assert "by 18 h from now at the latest" in held
+    assert "1 dose left of 4 in total" in held
+    assert visible[icu + 2].startswith("2. ")
+
+
+# --- Review B, A10/A11: wording ---
+
+
+@pytest.mark.parametrize(
+    ("crs", "echo"),
+    [
+        # Table 2 grade 3: "echocardiogram for persistent hypotension" - only with hypotension.
+        ({"max_temperature": {"value": 39.0}, "oxygen": "facemask"}, False),
+        (
+            {
+                "max_temperature": {"value": 39.0},
+                "hypotension": "vasopressors",
+                "vasopressors": ["noradrenaline"],
+            },
+            True,
+        ),
+    ],
+)
+def test_echo_for_persistent_hypotension_only_when_hypotensive(
+    guideline: Guideline, crs: dict[str, Any], echo: bool
+) -> None:
+    """CRS grade 3 by oxygen alone has no 'hypotension persists: echocardiogram' step."""
+    result = plan_of(guideline, patient=ADULT, crs=crs)
+    assert result.crs is not None
+    assert result.crs.grade == 3
+    assert ("crs3_echo" in result.plan.row_ids()) is echo
+
+
+def test_an_order_names_its_drug_once(guideline: Guideline) -> None:
+    """'Give Tocilizumab 560 mg …', not 'Give tocilizumab. Tocilizumab 560 mg …'; 'Increase
+    dexamethasone' keeps its dose apart (it must not read as 'increase by 20 mg')."""
+    result = assess(Findings.model_validate(SCENARIOS["crs3_adult"]), guideline)
+    reply = render_assessment(result)
+    lines = [*reply.text.splitlines(), *(line for f in reply.folds for line in f.lines)]
+    assert any(line.startswith("2. Give Tocilizumab 560 mg IV over 1 h") for line in lines)
+    assert not any("Give tocilizumab. Tocilizumab" in line for line in lines)
+    assert any("Add Dexamethasone 10 mg IV, every 6 h" in line for line in lines)
+    assert any("Increase dexamethasone. Dexamethasone 20 mg IV" in line for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("name", "line"),
+    [
+        ("crs_afebrile_after_toci", texts.NOTHING_NOW_ONE["crs"]),
+        ("sedated_unarousable", texts.NOTHING_NOW_ONE["icans"]),
+    ],
+)
+def test_nothing_now_names_only_the_syndrome_assessed(
+    guideline: Guideline, name: str, line: str
+) -> None:
+    """With one syndrome assessed, 'no treatment now' does not speak for the other."""
+    result = assess(Findings.model_validate(SCENARIOS[name]), guideline)
+    visible = render_assessment(result).text.splitlines()
+    assert line in visible
+    assert texts.PLAN_NOTHING_NOW not in visible
+
+
+def test_a_death_handover_lists_no_findings(guideline: Guideline) -> None:
+    """Grade 5: the handover records the grade and 'no management', not findings to act on."""
+    findings = Findings.model_validate(SCENARIOS["death_from_crs"])
+    text = handover(findings, assess(findings, guideline))
+    assert "CRS grade 5" in text
+    assert "CRS findings" not in text
+
+
+@pytest.mark.parametrize(("ice", "noted"), [(8, True), (2, False)])
+def test_high_opening_pressure_at_grade_1_2_notes_its_divergence_from_table_7(
+    guideline: Guideline, ice: int, noted: bool
+) -> None:
+    """OP 24 mmHg: at ICANS 1 the plan notes review instead of Table 7's high-dose arm
+    (§9.6); at ICANS 3 the high-dose arm applies, so there is nothing to note."""
+    icans = {
+        "ice_score": ice,
+        "consciousness": "alert",
+        "imaging": "no_oedema",
+        "csf_opening_pressure_mmhg": 24,
+    }
+    result = plan_of(guideline, patient=ADULT, icans=icans)
+    assert (texts.PRESSURE_REVIEW_DIVERGES in result.plan.notes) is noted
+    assert (icp_arm(result_findings(icans), result.icans, guideline) == "high_dose") is not noted
+
+
+def result_findings(icans: dict[str, Any]) -> Findings:
+    """The findings document of an ICANS-only assessment of an adult."""
+    return Findings.model_validate({"patient": ADULT, "icans": icans})
+
+
+def test_the_stock_line_is_short_and_keeps_the_guideline_s_box_label(guideline: Guideline) -> None:
+    """The stock line names ward 33, the fridge and its box label as the guideline prints them
+    ("Freeman Pharmacy Emergency Drug Fridge", "Quarantine - For CAR-T Cell rescue only"), in
+    at most 150 characters (it was 165)."""
+    result = assess(Findings.model_validate(SCENARIOS["crs3_adult"]), guideline)
+    (stock,) = [line for line in render_assessment(result).text.splitlines() if "Stock:" in line]
+    assert "ward 33" in stock
+    assert "Freeman Pharmacy Emergency Drug Fridge" in stock
+    assert "Quarantine - For CAR-T Cell rescue only" in stock
+    assert len(stock) <= 150
+
+
+def test_why_uses_astct_words_crs_by_parameter_icans_by_domain(guideline: Guideline) -> None:
+    """ASTCT grades CRS by parameter (fever, hypotension, hypoxia), ICANS by domain."""
+    result = assess(Findings.model_validate(SCENARIOS["crs3_with_icans4"]), guideline)
+    why = render_assessment(result).folds[-2].lines
+    assert any(line.startswith("CRS by parameter: fever grade") for line in why)
+    assert any(line.startswith("ICANS by domain: ") for line in why)

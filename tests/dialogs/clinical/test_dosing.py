@@ -102,7 +102,17 @@ def test_every_regimen_is_cited_and_computes(guideline: Guideline) -> None:
     [
         (0, 0, None, None, True, ["Dose 1 of at most 3 in 24 h; dose 1 of at most 4 in total"]),
         (1, 2, None, None, True, ["Dose 2 of at most 3 in 24 h; dose 3 of at most 4 in total"]),
-        (2, 2, None, None, False, ["dose 3 of at most 4 in total; the last allowed in 24 h"]),
+        (
+            2,
+            2,
+            None,
+            None,
+            False,
+            [
+                "dose 3 of at most 4 in total; the last allowed in 24 h: no repeat until the "
+                "first of these 3 doses is over 24 h old; after it, 1 dose left of 4 in total"
+            ],
+        ),
         (0, 3, None, None, False, ["dose 4 of at most 4 in total; the last allowed in total"]),
         (2, 3, None, None, False, ["the last allowed in 24 h", "the last allowed in total"]),
         (3, 3, None, "3 doses in the last 24 h, the most allowed is 3", False, []),
@@ -136,7 +146,10 @@ def test_tocilizumab_limits_gate_the_dose(
         if total >= 4:
             assert dose.next_allowed == "No further dose for this episode."
         elif hours is not None:
-            assert f"in {24 - hours} h at the latest" in dose.next_allowed
+            assert f"by {24 - hours} h from now at the latest" in dose.next_allowed
+            # Left in total, worked from the label's 4: 4 - given.
+            left = 4 - total
+            assert f"{left} dose{'s' if left != 1 else ''} left of 4 in total" in dose.next_allowed
         else:
             assert "time of the last dose?" in dose.next_allowed
 

@@ -26,21 +26,21 @@ GOLDEN = Path(__file__).parent / "golden"
 
 # Visible lines before the fold, per scenario: counted by reading each transcript.
 VISIBLE = {
-    "crs1_fever": 4,
+    "crs1_fever": 5,
     "crs2_hypotension_fluids": 8,
     "crs2_hypoxia_only": 7,
     "crs3_adult": 8,
     "crs3_last_permitted_toci": 8,
     "crs3_toci_limit_reached": 7,
     "crs_afebrile_after_toci": 2,
-    "icans2_no_crs": 7,
-    "convulsive_status": 10,
-    "nonconvulsive_status": 10,
-    "eeg_seizures_resolved": 11,
-    "icans4_cushings_triad": 15,
-    "papilloedema_imaging_not_done": 7,
-    "papilloedema_low_arm": 12,
-    "icans1_high_opening_pressure": 5,
+    "icans2_no_crs": 6,
+    "convulsive_status": 13,
+    "nonconvulsive_status": 13,
+    "eeg_seizures_resolved": 10,
+    "icans4_cushings_triad": 14,
+    "papilloedema_imaging_not_done": 12,
+    "papilloedema_low_arm": 11,
+    "icans1_high_opening_pressure": 8,
     "crs3_with_icans4": 10,
     "child_8kg_full_review": 15,
     "hlh_met": 9,
@@ -53,8 +53,8 @@ VISIBLE = {
 VISIBLE_EMERGENCY = {
     "emergency_convulsive_adult_70kg": (8, 11),
     "emergency_convulsive_child_weight_unknown": (9, 12),
-    "emergency_icp_cushings_adult_70kg": (14, 15),
-    "emergency_icp_papilloedema_adult": (8, 13),
+    "emergency_icp_cushings_adult_70kg": (13, 15),
+    "emergency_icp_papilloedema_adult": (9, 12),
     "emergency_nonconvulsive_adult_weight_unknown": (7, 11),
 }
 
