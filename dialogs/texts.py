@@ -833,6 +833,9 @@ CHART_DAY_FORMAT: Final = "%d %b"
 # A short label per question state (keyed by the state's value); a question without one is
 # named by its prompt's first sentence.
 DIAGRAM_LABELS: Final = {
+    "qentry": "Findings in one message",
+    "qwhich": "What is this number?",
+    "qok": "Read back: correct, or start over?",
     "menu": "What do you want to do?",
     "temp": "Highest temperature, last 12 h",
     "prior": "Already treated for CRS?",
@@ -887,7 +890,7 @@ DIAGRAM_LABELS: Final = {
     "rnext": "Feedback, then next day, next case or stop",
 }
 DIAGRAM_OTHERWISE: Final = "otherwise"
-DIAGRAM_TO_MENU: Final = "any message: back to the menu"
+DIAGRAM_TO_MENU: Final = "under the result: the menu, or change an answer (around.mmd)"
 DIAGRAM_FROM_MENU: Final = "from the menu: {entry}"
 DIAGRAM_MENU_TITLE: Final = "The menu"
 DIAGRAM_MENU_WAY_IN: Final = "/start, /cancel, or a message after a result"
@@ -972,3 +975,28 @@ PRESSURE_REVIEW_DIVERGES: Final = (
     "neurology and neurosurgery review, not to Table 7's high-dose arm (used at grades 3–4)."
 )
 BY_PARAMETER: Final = "by parameter"
+
+# --- Diagrams: what happens around every dialog (confirmations and corrections), quick entry ---
+DIAGRAM_AROUND_TITLE: Final = "Around every dialog: confirmations and corrections"
+DIAGRAM_AROUND: Final = {
+    "SAME": "Same patient? (what this chat already knows)",
+    "QUESTION": "Any question of the dialog",
+    "VALUE": "Is this value right? (unusual, or kg or lb)",
+    "DISCARD": "Discard the answers given?",
+    "RESULT": "The result (grades and care plan)",
+    "FIX": "Which answer to change?",
+}
+DIAGRAM_AROUND_ARROWS: Final = {
+    "start_known": "a dialog starts and the chat knows the patient",
+    "start": "a dialog starts",
+    "unusual": "a value outside the usual range, or a bare weight that could be in lb",
+    "command": "/start or another dialog's command, with answers given",
+    "last": "the last answer the route needs",
+    "chosen": "an answer chosen: asked again, the route replayed, only what it changes asked",
+    "other": "a menu entry or a command: that dialog starts",
+    "elsewhere": "the dialog asked for starts",
+}
+DIAGRAM_QUICK_TITLE: Final = "⚡ Quick entry (quick)"
+DIAGRAM_QUICK_EXIT: Final = (
+    "confirmed: the dialog the findings need starts, asking only what is missing"
+)

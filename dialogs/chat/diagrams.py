@@ -25,6 +25,7 @@ __all__ = ["all_diagrams", "condition_label", "mermaid", "state_label"]
 
 Row = tuple[Enum, Enum, Callable[..., bool] | None]
 MENU_FILE = "menu.mmd"
+AROUND_FILE = "around.mmd"
 TRAINING = "rehearsal"
 LABEL_LIMIT = 60  # characters of a prompt used as a label when a question has no short one
 
@@ -102,7 +103,8 @@ def menu_diagram(engine: DialogEngine) -> str:
 
 
 def all_diagrams(engine: DialogEngine) -> dict[str, str]:
-    """File name -> mermaid source: the menu, every flow, and the training rehearsal."""
+    """File name -> mermaid source: the menu, every flow, the training rehearsal, quick entry,
+    and what surrounds every dialog (confirmations and corrections)."""
     questions = engine.questions
     entries = {str(c.value): c.label for c in questions[Q.MENU].choices}
 
@@ -129,7 +131,41 @@ def all_diagrams(engine: DialogEngine) -> dict[str, str]:
         label,
         entry(TRAINING),
     )
+    diagrams[AROUND_FILE] = around_diagram()
+    quick = engine.quick
+    quick_rows = machine_rows(quick.machine)
+    source = mermaid(texts.DIAGRAM_QUICK_TITLE, quick_rows[0][0], quick_rows, label, entry("quick"))
+    last = quick_rows[-1][1]
+    diagrams["quick.mmd"] = source + f"  {last.name} --> [*]: {_clean(texts.DIAGRAM_QUICK_EXIT)}\n"
     return diagrams
+
+
+def around_diagram() -> str:
+    """What surrounds every dialog: the same-patient offer, the confirmation of an unusual
+    value, 'Discard / Keep going', and the options under a result (change an answer, the menu),
+    each arrow labelled with the buttons the doctor sees."""
+    names, arrows = texts.DIAGRAM_AROUND, texts.DIAGRAM_AROUND_ARROWS
+    rows = [
+        ("[*]", "SAME", arrows["start_known"]),
+        ("[*]", "QUESTION", arrows["start"]),
+        ("SAME", "QUESTION", " / ".join((texts.CTX_USE, texts.CTX_USE_ASK_DOSES, texts.CTX_NEW))),
+        ("QUESTION", "VALUE", arrows["unusual"]),
+        ("VALUE", "QUESTION", f"{texts.CONFIRM_YES} / {texts.CONFIRM_NO}"),
+        ("QUESTION", "DISCARD", arrows["command"]),
+        ("DISCARD", "QUESTION", texts.DISCARD_NO),
+        ("DISCARD", "[*]", f"{texts.DISCARD_YES}: {arrows['elsewhere']}"),
+        ("QUESTION", "RESULT", arrows["last"]),
+        ("RESULT", "FIX", texts.NEXT_CHANGE),
+        ("FIX", "QUESTION", arrows["chosen"]),
+        ("FIX", "RESULT", texts.FIX_KEEP),
+        ("RESULT", "[*]", f"{texts.GRADE_ICANS_WITH.format(score='ICE 7')}, or {arrows['other']}"),
+    ]
+    lines = ["---", f"title: {texts.DIAGRAM_AROUND_TITLE}", "---", "stateDiagram-v2"]
+    lines += ["  direction TB", ""]
+    lines += [f'  state "{_clean(words)}" as {name}' for name, words in names.items()]
+    lines.append("")
+    lines += [f"  {a} --> {b}: {_clean(words)}" for a, b, words in rows]
+    return "\n".join(lines) + "\n"
 
 
 def machine_rows(machine: Any) -> list[Row]:

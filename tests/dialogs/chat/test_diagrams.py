@@ -125,3 +125,33 @@ def test_the_training_diagram_draws_the_rehearsal_machine() -> None:
         if condition is not None:
             assert label
             assert _words(label) <= _condition_words(condition) | {"and"}
+
+
+def test_the_quick_entry_diagram_draws_its_machine() -> None:
+    """Every row of quick entry's machine is an arrow; the way out names the dialog it starts."""
+    source = DIAGRAMS["quick.mmd"]
+    rows = machine_rows(ENGINE.quick.machine)
+    edges = _edges(source)
+    for src, dst, _ in rows:
+        assert any(e[0] == src.name and e[1] == dst.name for e in edges)
+    assert any(e[1] == "[*]" and e[0] != "[*]" for e in edges)
+    assert all(label != state for state, label in _states(source).items())
+
+
+def test_the_around_diagram_shows_every_confirmation_and_correction_button() -> None:
+    """The buttons of the same-patient offer, the value check, 'Discard / Keep going' and the
+    options under a result each label an arrow of around.mmd."""
+    labels = " ".join(label or "" for _, _, label in _edges(DIAGRAMS["around.mmd"]))
+    buttons = (
+        texts.CTX_USE,
+        texts.CTX_USE_ASK_DOSES,
+        texts.CTX_NEW,
+        texts.CONFIRM_YES,
+        texts.CONFIRM_NO,
+        texts.DISCARD_YES,
+        texts.DISCARD_NO,
+        texts.NEXT_CHANGE,
+        texts.FIX_KEEP,
+    )
+    for button in buttons:
+        assert button in labels, button
