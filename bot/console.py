@@ -111,7 +111,10 @@ def _run(stdin: IO[str], stdout: IO[str], engine: DialogEngine) -> int:
     read = _reader(stdin, stdout)
     session, replies = engine.start("menu")
     commands = ", ".join(command_names())
-    stdout.write(f"{texts.CONSOLE_BANNER}\n{texts.CONSOLE_COMMANDS.format(commands=commands)}\n\n")
+    editing = f" {texts.CONSOLE_EDITING}" if read is input else ""
+    stdout.write(
+        f"{texts.CONSOLE_BANNER}\n{texts.CONSOLE_COMMANDS.format(commands=commands)}{editing}\n\n"
+    )
     last: Reply | None = None
     while True:
         for reply in replies:

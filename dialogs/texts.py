@@ -547,9 +547,10 @@ DISCARD_CHOOSE: Final = "Choose Discard, or Keep going to carry on with the ques
 CONSOLE_DISCARD: Final = "Discard {n} answer(s)? y/n "
 CONSOLE_UNKNOWN: Final = "Not a command here. Commands: {commands}."
 CONSOLE_COMMANDS: Final = (
-    "Type an option's letter, or your answer. Commands: {commands}. "
-    "Ctrl-D or quit leaves. Line editing and history work with the arrow keys."
+    "Type an option's letter, or your answer. Commands: {commands}. Ctrl-D or quit leaves."
 )
+# Said only on a terminal, where readline gives them (not through a pipe).
+CONSOLE_EDITING: Final = "Line editing and history work with the arrow keys."
 ICE_TASK_STEP: Final = "Task {n} of {total} · {score}/{most} so far\n{prompt}"
 CAPD_GUIDE: Final = "Guide me through the {n} items"
 CAPD_ITEM_STEP: Final = "CAPD item {n} of {total} · {score} so far\nScore item {n} (0–{most})."

@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.console import run_console
+from dialogs import texts
 from tests.packaged import PARTS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -242,10 +243,10 @@ def test_console_ctrl_d_mid_dialog_asks_before_discarding() -> None:
 
 
 def test_console_has_line_history() -> None:
-    """On a terminal, the up arrow recalls the previous line (readline)."""
+    """On a terminal, the up arrow recalls the previous line (readline), and the banner says so."""
     term = Terminal()
     try:
-        term.read_until("\n> ")
+        assert texts.CONSOLE_EDITING in term.read_until("\n> ")
         term.type("d")
         term.type("38.5")
         term.type("a")  # prior treatment: none yet
@@ -303,7 +304,8 @@ def test_console_ctrl_c_mid_dialog_asks_and_at_the_menu_leaves() -> None:
     no traceback either way."""
     piped = Piped()
     try:
-        piped.read_until("\n> ")
+        # Through a pipe there is no line editing, and the banner does not promise it.
+        assert texts.CONSOLE_EDITING not in piped.read_until("\n> ")
         piped.send("d")  # CRS grade
         piped.read_until("\n> ")
         piped.send("38.5")
