@@ -795,15 +795,7 @@ class DialogEngine:
         first that is not, or give the result."""
         answers, reserve = dict(session.answers), dict(session.reserve)
         history = list(session.history)
-        state = Q(session.state)
-        graded = None
-        while state != Q.RESULT:
-            key = self.questions[state].key
-            if key not in reserve:
-                break
-            answers[key] = reserve.pop(key)
-            history.append(Step(state=state.value, keys=(key,)))
-            state, graded = self._advance(session.dialog, state, answers)
+        state, graded = self._walk(session.dialog, Q(session.state), answers, reserve, history)
         new = session.model_copy(
             update={
                 "state": state.value,
@@ -829,6 +821,26 @@ class DialogEngine:
                 }
             )
             return back, [Reply(text=str(error), kind="error"), self._ask(back)]
+
+    def _walk(
+        self,
+        dialog: str,
+        state: Q,
+        answers: dict[str, Answer],
+        reserve: dict[str, Answer],
+        history: list[Step],
+    ) -> tuple[Q, _Graded | None]:
+        """Advance over every question whose answer `reserve` holds, moving it into `answers`
+        and `history`; stop at the first question it has none for, or at the result."""
+        graded = None
+        while state != Q.RESULT:
+            key = self.questions[state].key
+            if key not in reserve:
+                break
+            answers[key] = reserve.pop(key)
+            history.append(Step(state=state.value, keys=(key,)))
+            state, graded = self._advance(dialog, state, answers)
+        return state, graded
 
     def _finished(self, session: Session, at: str | None) -> Session:
         """After a result: the context learns this dialog's answers; nothing is left pending."""
@@ -1065,19 +1077,13 @@ class DialogEngine:
             new = session.model_copy(update={"state": Q.RESULT.value, "step": session.step + 1})
             ask = self._between_ask(new)
             return new, [ask.model_copy(update={"text": f"{texts.FIX_KEPT}\n\n{ask.text}"})]
-        target = Q(key)
-        question = self.questions[target]
+        question = self.questions[Q(key)]
+        # Without the changed answer, the replay stops at its question at the latest.
         pool = {k: v for k, v in session.answers.items() if k != question.key}
-        state = self.flows[session.dialog].initial
         answers: dict[str, Answer] = {}
         history: list[Step] = []
-        while state not in (target, Q.RESULT):
-            asked = self.questions[state].key
-            if asked not in pool:
-                break
-            answers[asked] = pool.pop(asked)
-            history.append(Step(state=state.value, keys=(asked,)))
-            state, _ = self._advance(session.dialog, state, answers)
+        initial = self.flows[session.dialog].initial
+        state, _ = self._walk(session.dialog, initial, answers, pool, history)
         old = session.answers.get(question.key)
         new = session.model_copy(
             update={
