@@ -10,7 +10,7 @@ from typing import Any, Literal
 from dialogs import texts
 from dialogs.chat.session import Answer, whole
 from dialogs.clinical.guideline import Guideline, GuidelineError
-from dialogs.clinical.guideline.schema import Band, IceTask
+from dialogs.clinical.guideline.schema import Band, IcansGrading, IceTask
 from dialogs.clinical.units import HEIGHT, TEMPERATURE, WEIGHT, Quantity
 from dialogs.clinical.vocab import (
     Consciousness,
@@ -160,6 +160,18 @@ def _yes_no(yes: str = "Yes", no: str = "No") -> tuple[Choice, ...]:
 
 def _unknown() -> Choice:
     return Choice("unknown", texts.UNKNOWN, None, ("unknown", "not known", "not done", "?"))
+
+
+def _row_choice(key: str, label: str, aliases: tuple[str, ...]) -> Choice:
+    """A choice named by a guideline row: keyed and valued by its kind, labelled by its words."""
+    return Choice(key, texts.sentence_case(label), key, aliases)
+
+
+def _icp_sign_choices(icans: IcansGrading) -> tuple[Choice, ...]:
+    """The raised-ICP signs of the ICANS table, one choice each."""
+    return tuple(
+        _row_choice(r.sign.value, r.label, _ICP_ALIASES[r.sign.value]) for r in icans.icp_signs
+    )
 
 
 def ice_score(answers: Answers) -> int | None:
@@ -663,12 +675,7 @@ def build_questions(guideline: Guideline) -> Questions:
             "seizure",
             texts.Q_SEIZURE,
             tuple(
-                Choice(
-                    r.kind.value,
-                    texts.sentence_case(r.label),
-                    r.kind.value,
-                    _SEIZURE_ALIASES[r.kind.value],
-                )
+                _row_choice(r.kind.value, r.label, _SEIZURE_ALIASES[r.kind.value])
                 for r in icans.seizure
             ),
         ),
@@ -698,15 +705,7 @@ def build_questions(guideline: Guideline) -> Questions:
             texts.Q_ICP,
             (
                 Choice("none", "None of these", "none", ("none", "no")),
-                *(
-                    Choice(
-                        r.sign.value,
-                        texts.sentence_case(r.label),
-                        r.sign.value,
-                        _ICP_ALIASES[r.sign.value],
-                    )
-                    for r in icans.icp_signs
-                ),
+                *_icp_sign_choices(icans),
             ),
             none_key="none",
         ),
@@ -726,12 +725,7 @@ def build_questions(guideline: Guideline) -> Questions:
             "imaging",
             texts.Q_IMAGING,
             tuple(
-                Choice(
-                    r.kind.value,
-                    texts.sentence_case(r.label),
-                    r.kind.value,
-                    _IMAGING_ALIASES[r.kind.value],
-                )
+                _row_choice(r.kind.value, r.label, _IMAGING_ALIASES[r.kind.value])
                 for r in icans.imaging
             ),
         ),
@@ -854,22 +848,9 @@ def _emergency_questions(guideline: Guideline) -> list[Question]:
             "icp_now",
             texts.Q_ICP_NOW,
             (
+                *_icp_sign_choices(icans),
                 *(
-                    Choice(
-                        r.sign.value,
-                        texts.sentence_case(r.label),
-                        r.sign.value,
-                        _ICP_ALIASES[r.sign.value],
-                    )
-                    for r in icans.icp_signs
-                ),
-                *(
-                    Choice(
-                        kind.value,
-                        texts.sentence_case(imaging[kind].label),
-                        kind.value,
-                        _IMAGING_ALIASES[kind.value],
-                    )
+                    _row_choice(kind.value, imaging[kind].label, _IMAGING_ALIASES[kind.value])
                     for kind in (Imaging.FOCAL_OEDEMA, Imaging.DIFFUSE_OEDEMA)
                 ),
             ),
