@@ -7,8 +7,9 @@ console and `assess` start without what they do not use, and no import cycle can
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from dialogs.lazy import exports
 
 if TYPE_CHECKING:
     from dialogs.chat.engine import DialogEngine
@@ -40,9 +41,4 @@ _WHERE = {
     "build_flows": "flows",
 }
 
-
-def __getattr__(name: str) -> Any:
-    """A public name, imported from its module on first use."""
-    if name in _WHERE:
-        return getattr(import_module(f"{__name__}.{_WHERE[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = exports(__name__, _WHERE)
