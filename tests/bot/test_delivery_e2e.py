@@ -3,7 +3,6 @@ API faults injected by the fake server, and input that must change nothing."""
 
 from __future__ import annotations
 
-import contextlib
 import socket
 import sqlite3
 import time
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from dialogs import texts
+from tests.bot.database import rows
 from tests.bot.fake_telegram import FakeTelegram
 from tests.bot.harness import TOKEN, BotProcess, button
 from tests.bot.test_telegram_e2e import Chat
@@ -39,14 +39,14 @@ def _shown(chat: Chat, prefix: str, after: int = 0) -> dict[str, object]:
     return [m for m in chat.messages[after:] if m["text"].startswith(prefix)][-1]
 
 
-def _delivery_recorded(database: Path) -> bool:
+def _delivery_recorded(path: Path) -> bool:
     """Whether every message the bot has sent so far has its delivery date stored."""
-    with contextlib.closing(sqlite3.connect(database, timeout=5)) as db:
-        (unsent,) = db.execute(
-            "SELECT count(*) FROM outbox WHERE sent_date IS NULL AND text IS NOT NULL"
-        ).fetchone()
-        (sent,) = db.execute("SELECT count(*) FROM outbox WHERE sent_date IS NOT NULL").fetchone()
-    return bool(unsent == 0 and sent > 0)
+    (counts,) = rows(
+        path,
+        "SELECT SUM(sent_date IS NULL AND text IS NOT NULL) AS unsent, "
+        "SUM(sent_date IS NOT NULL) AS sent FROM outbox",
+    )
+    return counts["unsent"] == 0 and bool(counts["sent"])
 
 
 def _crs_to_prior(chat: Chat) -> dict[str, object]:
