@@ -208,10 +208,9 @@ def render_assessment(
     nothing = texts.PLAN_NOTHING_NOW
     if result.crs is None or result.icans is None:
         nothing = texts.NOTHING_NOW_ONE["icans" if result.crs is None else "crs"]
-    now, more = _now_lines(plan, sources, len(head) + len(below), nothing)
+    now, more = _now_lines(plan, sources, len(head), nothing)
     tucked: list[str] = []
-    if more is not None and below:
-        now, more = _now_lines(plan, sources, len(head), nothing)
+    if more is not None or len(head) + len(now) + len(below) > VISIBLE_LINES:
         tucked, below = list(below), ()
     visible = [*head, *now, *below]
     if more is not None and tucked:
