@@ -11,6 +11,8 @@ warm-up updates first. Every variant gets the same update stream, built before t
   pickle-default  the same with PicklePersistence's default (on_flush=False), update_persistence()
                   after every update: every changed piece (user data, conversation) dumps the file
 
+Every process keeps its threads on one CPU, as the bot does at start-up (bot/cpu.py; neutral
+for the PTB variants, which run one thread); an older tree without bot/cpu.py runs as it did.
 The Bot API answers from memory (an offline request class), so only the bot's own work is timed.
 At 100, 1,000 and 10,000 stored conversations: real sessions of the project (random walks of the
 real dialogs, stopped part-way or finished), pickled as the PTB bot would hold them. Every timed
@@ -522,6 +524,12 @@ def _folder_bytes(folder: Path) -> int:
 def child(args: argparse.Namespace) -> None:
     """One variant in this process: print its timings as JSON."""
     data = json.loads(Path(args.scenario).read_text())
+    try:  # on one CPU, as the bot runs (bot/cpu.py); a tree from before issue 12 runs as it did
+        from bot.cpu import pin_to_one_cpu  # noqa: PLC0415 - from the tree under test
+    except ImportError:
+        pass
+    else:
+        pin_to_one_cpu()
     with tempfile.TemporaryDirectory(dir=args.folder) as tmp:
         result = asyncio.run(run_variant(args.child, data, Path(tmp), args.budget))
     print(json.dumps(result))

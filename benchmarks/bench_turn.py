@@ -8,7 +8,8 @@ The floor of any durable write is a raw pwrite+fsync of one 4 KiB page on the sa
 is shared and its fsync time moves by 10x within minutes, so one raw pwrite+fsync is timed right
 after every timed update, and the ratio compares the two medians of the same moments.
 
-Each build and size runs in its own fresh process; with `--against OLD_TREE` (an export of an
+The process keeps its threads on one CPU, as the bot does at start-up (bot/cpu.py). Each build
+and size runs in its own fresh process; with `--against OLD_TREE` (an export of an
 older commit, e.g. `git archive OLD | tar -x -C /tmp/old`) the old build runs interleaved with
 this one, in an order rotated every round, for a before/after in one run.
 
@@ -88,6 +89,13 @@ async def measure(folder: Path, stored: int) -> tuple[list[float], list[float]]:
 
 def child(stored: int) -> None:
     """Measure one build at one size and print the figures as JSON (one process per run)."""
+    sys.path.insert(0, str(TREE.resolve()))
+    try:  # the bot keeps its threads on one CPU at start-up (builds before issue 12 do not)
+        from bot.cpu import pin_to_one_cpu  # noqa: PLC0415 - from the tree under test
+    except ImportError:
+        pass
+    else:
+        pin_to_one_cpu()
     with tempfile.TemporaryDirectory(dir=ROOT) as name:
         times, floor = asyncio.run(measure(Path(name), stored))
     print(json.dumps({"times": times, "floor": floor}))

@@ -7,6 +7,7 @@ import os
 import sys
 
 from bot.bootstrap import Parts
+from bot.cpu import pin_to_one_cpu
 from bot.logs import configure_logging, redact
 from bot.settings import misnamed_settings
 
@@ -49,6 +50,8 @@ def _run_telegram(parts: Parts) -> int:
         sys.stderr.write(f"error: {refusal}\n")
         return EXIT_CONFIG
     assert settings.audit_salt is not None
+    # Before any thread starts (the database's, PTB's): new threads inherit the CPU.
+    cpu = pin_to_one_cpu() if settings.pin_cpu else None
     secrets = [settings.token or "", settings.audit_salt.get_secret_value()]
     if settings.webhook_secret:
         secrets.append(settings.webhook_secret.get_secret_value())
@@ -61,11 +64,12 @@ def _run_telegram(parts: Parts) -> int:
     application, bot = parts.telegram(store)
     allowed = len(settings.allowed_user_ids)
     log.info(
-        "starting (%s mode, guideline %s, database %s, %s)",
+        "starting (%s mode, guideline %s, database %s, %s, %s)",
         "webhook" if settings.webhook_url else "polling",
         parts.guideline.version,
         settings.database_path,
         f"{allowed} user(s) allowed" if allowed else "no allowlist: anyone may use the bot",
+        "threads on any CPU" if cpu is None else f"threads on CPU {cpu}",
     )
     try:
         if settings.webhook_url:

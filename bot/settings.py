@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     site_timezone: str = "UTC"
     # Answer private chats only; groups and channels get a one-line explanation.
     private_only: bool = True
+    # Keep the bot's threads on one CPU (see bot/cpu.py): every answer crosses from the event
+    # loop to the database thread and back, which costs less on one CPU.
+    pin_cpu: bool = True
 
     @field_validator("allowed_user_ids", mode="before")
     @classmethod

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.bot.fake_telegram import FakeTelegram
 from tests.bot.harness import ROOT, SALT, TOKEN, BotProcess
 
@@ -154,3 +156,46 @@ def test_the_start_up_line_says_how_many_users_are_allowed(tmp_path: Path) -> No
         process.stop()
         fake.stop()
     assert "2 user(s) allowed" in process.output()
+
+
+def _cpus_of_threads(pid: int) -> set[str]:
+    """The CPUs each thread of a process may run on, as Linux lists them ("1", "0-1")."""
+    cpus = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for line in (task / "status").read_text().splitlines():
+            if line.startswith("Cpus_allowed_list:"):
+                cpus.add(line.split(":", 1)[1].strip())
+    return cpus
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2,
+    reason="needs Linux and two CPUs to choose from",
+)
+@pytest.mark.parametrize("pin", ["true", "false"])
+def test_the_bot_keeps_all_its_threads_on_one_cpu_unless_told_not_to(
+    tmp_path: Path, pin: str
+) -> None:
+    """With PIN_CPU (the default) every thread of the running bot, the database's included, is
+    on the one CPU the start-up line names; PIN_CPU=false leaves them on every CPU."""
+    fake = FakeTelegram(TOKEN).start()
+    process = BotProcess(fake, tmp_path / "bot.sqlite3", PIN_CPU=pin).start()
+    try:
+        fake.send_text(1, "/crs")
+        fake.wait_messages(1, 1)  # the database thread has answered by now
+        assert process.process is not None
+        cpus = _cpus_of_threads(process.process.pid)
+        threads = len(list(Path(f"/proc/{process.process.pid}/task").iterdir()))
+    finally:
+        process.stop()
+        fake.stop()
+    ours = _cpus_of_threads(os.getpid())  # what the bot inherits: several CPUs
+    assert threads >= 2
+    if pin == "true":
+        (cpu,) = cpus
+        assert cpu.isdigit()
+        assert int(cpu) in os.sched_getaffinity(0)
+        assert f"threads on CPU {cpu}" in process.output()
+    else:
+        assert cpus == ours
+        assert "threads on any CPU" in process.output()
