@@ -400,8 +400,7 @@ class DialogEngine:
             if prefix:
                 replies = [Reply(text=prefix.strip(), kind="info"), *replies]
             return new, replies
-        ask = self._ask(new)
-        return new, [ask.model_copy(update={"text": prefix + ask.text})]
+        return new, [self._ask(new, prefix)]
 
     # --- quick entry: findings typed in one message ---
 
@@ -440,15 +439,14 @@ class DialogEngine:
 
     # --- asking ---
 
-    def _ask(self, session: Session) -> Reply:
+    def _ask(self, session: Session, prefix: str = "") -> Reply:
+        """The current question (`prefix`: what goes above it, such as the echo of an answer)."""
         if session.state in (SAME, FIX, Q.RESULT.value):
-            return self._between_ask(session)
+            ask = self._between_ask(session)
+            return ask.model_copy(update={"text": prefix + ask.text}) if prefix else ask
         question = self.questions[Q(session.state)]
-        options = [
-            Option(id=question.option_id(c), label=c.label)
-            for c in question.visible(session.answers)
-        ]
-        text = question.text(session.answers)
+        options = [question.option(c) for c in question.visible(session.answers)]
+        text = prefix + question.text(session.answers)
         if question.kind == "multi":
             options = [
                 o.model_copy(update={"label": ("✓ " + o.label)})
@@ -932,7 +930,7 @@ class DialogEngine:
             label = texts.GRADE_ICANS_WITH.format(score=context.score_words(score))
             options.append(Option(id=f"{NEXT}.icans", label=label))
         menu = self.questions[Q.MENU]
-        options += [Option(id=menu.option_id(c), label=c.label) for c in menu.visible({})]
+        options += [menu.option(c) for c in menu.visible({})]
         return tuple(options)
 
     def _between_choices(self, session: Session) -> list[tuple[str, Choice]]:
@@ -1075,8 +1073,7 @@ class DialogEngine:
         the questions the route still asks."""
         if key == "keep":
             new = session.model_copy(update={"state": Q.RESULT.value, "step": session.step + 1})
-            ask = self._between_ask(new)
-            return new, [ask.model_copy(update={"text": f"{texts.FIX_KEPT}\n\n{ask.text}"})]
+            return new, [self._ask(new, f"{texts.FIX_KEPT}\n\n")]
         question = self.questions[Q(key)]
         # Without the changed answer, the replay stops at its question at the latest.
         pool = {k: v for k, v in session.answers.items() if k != question.key}
@@ -1102,11 +1099,10 @@ class DialogEngine:
                 ),
             }
         )
-        ask = self._ask(new)
         was = texts.FIX_WAS.format(
             what=texts.ANSWER_LABELS.get(key, key), old=context.answer_words(question, old)
         )
-        return new, [ask.model_copy(update={"text": f"{was}\n\n{ask.text}"})]
+        return new, [self._ask(new, f"{was}\n\n")]
 
 
 def _after_steps(steps: list[Reply], replies: list[Reply]) -> list[Reply]:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, Literal
 
 from dialogs import texts
+from dialogs.chat.messages import Option
 from dialogs.chat.session import Answer, whole
 from dialogs.clinical.guideline import Guideline, GuidelineError
 from dialogs.clinical.guideline.schema import Band, IcansGrading, IceTask
@@ -149,6 +151,16 @@ class Question:
     def option_id(self, choice: Choice) -> str:
         """The stable id of a choice."""
         return f"{self.id.value}.{choice.key}"
+
+    def option(self, choice: Choice) -> Option:
+        """The button of one of this question's choices."""
+        return self._options[choice.key]
+
+    @cached_property
+    def _options(self) -> Mapping[str, Option]:
+        # Built once per question rather than at every asking: a question is asked at nearly
+        # every answer, and its buttons never change (only which of them are shown).
+        return {c.key: Option(id=self.option_id(c), label=c.label) for c in self.choices}
 
 
 def _yes_no(yes: str = "Yes", no: str = "No") -> tuple[Choice, ...]:
