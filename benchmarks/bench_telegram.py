@@ -25,7 +25,9 @@ Run: .venv/bin/python benchmarks/bench_telegram.py   (about 2-3 minutes; --help 
 With --against OLD_TREE (e.g. `git archive OLD | tar -x -C /tmp/old`) the project from that tree
 runs as a fifth variant in the same rotation: a before/after in one run. Right after each of the
 project's timed updates a raw 4 KiB pwrite+fsync is timed, for a ratio taken at the same moments.
-Targets (issue 12): ours ≤ 0.35 ms median per update at 10k sessions (≤ 3x a raw fsync).
+Issue 12's target (≤ 0.35 ms median per question update at 10k sessions, ≤ 3x a raw fsync) is
+for the durable turn alone, which bench_turn.py times; here PTB's own work (the in-memory build's,
+~0.35-0.40 ms) comes on top, and the script prints what is left for the durable turn.
 """
 
 from __future__ import annotations
@@ -130,9 +132,10 @@ class Walker:
         return self.rng.choices(names, [DIALOG_WEIGHTS[n] for n in names])[0]
 
     def start(self, dialog: str, session: Session | None) -> tuple[dict[str, Any], Session, Reply]:
-        """The command that starts a dialog (numbered as the bot does), its session, question."""
-        number = session.step + 1 if session is not None else 0
-        new, replies = self.engine.start(dialog, number)
+        """The command that starts a dialog, as the bot starts it (numbered on from the chat's
+        session, asking before answers are discarded, offering the patient context), its
+        session and first question."""
+        new, replies = _started(self.engine, dialog, session)
         self.states.add(new.state)
         step = {"command": COMMAND_OF[dialog], "kind": "command", "messages": _messages(replies)}
         return step, new, replies[-1]
@@ -189,6 +192,15 @@ def _parts() -> Parts:
         settings = Settings(telegram_token=TOKEN, audit_salt="bench", guideline_dir=None)
         _PARTS.append(bootstrap(settings))
     return _PARTS[0]
+
+
+def _started(
+    engine: DialogEngine, dialog: str, session: Session | None
+) -> tuple[Session, list[Reply]]:
+    """A dialog started as the bot's service starts it for a chat with or without a session."""
+    if session is None:
+        return engine.begin(engine.new_session(), dialog, 0, at=STAMP)
+    return engine.open(session, dialog, STAMP)
 
 
 def _stamped(event: Event) -> Event:
@@ -360,7 +372,8 @@ def conversation(engine: DialogEngine, states: list[str]) -> ConversationHandler
         assert context.user_data is not None
         name = (update.effective_message.text or "/").split()[0].lstrip("/").split("@")[0]
         old = context.user_data.get("session")
-        session, replies = engine.start(DIALOG_COMMANDS[name], old["step"] + 1 if old else 0)
+        known = Session.model_validate(old) if old else None
+        session, replies = _started(engine, DIALOG_COMMANDS[name], known)
         context.user_data["session"] = session.model_dump()
         await send(context, update.effective_chat.id, session, replies)
         return state_of(session, replies)
@@ -524,11 +537,11 @@ def _folder_bytes(folder: Path) -> int:
 def child(args: argparse.Namespace) -> None:
     """One variant in this process: print its timings as JSON."""
     data = json.loads(Path(args.scenario).read_text())
-    try:  # on one CPU, as the bot runs (bot/cpu.py); a tree from before issue 12 runs as it did
+    # On one CPU, as the bot runs (bot/cpu.py); a tree from before that runs as it did (asked of
+    # the tree itself: the editable install would find this tree's module for it).
+    if (TREE / "bot" / "cpu.py").exists():
         from bot.cpu import pin_to_one_cpu  # noqa: PLC0415 - from the tree under test
-    except ImportError:
-        pass
-    else:
+
         pin_to_one_cpu()
     with tempfile.TemporaryDirectory(dir=args.folder) as tmp:
         result = asyncio.run(run_variant(args.child, data, Path(tmp), args.budget))
@@ -749,20 +762,23 @@ def report(
         print(f"  {LABELS[variant]:38} {by_kind(pairs)}")
     ours_first = statistics.median(results[first, "ours"])
     ours_last = statistics.median(results[last, "ours"])
-    questions = statistics.median(
-        ms
-        for kind, ms in zip(kinds[last, "ours"], results[last, "ours"], strict=True)
-        if kind in ("tap", "typed")
-    )
+    questions = _question_median(results, kinds, last, "ours")
     print(
         f"\nours, stored {first:,} → {last:,}: median {ours_first:.3f} → {ours_last:.3f} ms, "
         f"ratio {ours_last / ours_first:.2f} (flat is ≤ 1.20)"
     )
     print(
         f"ours, a question update (tap or typed answer) at {last:,} stored: median "
-        f"{questions:.3f} ms = {questions / floor:.1f}x the raw pwrite+fsync floor; "
-        f"target ≤ 0.35 ms (ratio {questions / 0.35:.2f}) and ≤ 3x the floor"
+        f"{questions:.3f} ms = {questions / floor:.1f}x the raw pwrite+fsync floor"
     )
+    if (last, "memory") in results:
+        # PTB's own work is the in-memory build's; the rest is what durability costs.
+        durable = questions - _question_median(results, kinds, last, "memory")
+        print(
+            f"  of which PTB's own work (the in-memory build's question updates) leaves "
+            f"{durable:.3f} ms for the durable turn; issue 12's target (≤ 0.35 ms, ≤ 3x a raw "
+            "fsync) is for the durable turn alone: bench_turn.py"
+        )
     print(
         "durability: PicklePersistence writes its file with no fsync (a power cut can lose or "
         "truncate it) and the file grows with every user; the project commits every update with "
@@ -782,17 +798,26 @@ def report_floor(
     last = sizes[-1]
     print(f"\nquestion updates at {last:,} stored, and a raw pwrite+fsync timed right after each:")
     for variant in [v for v in PROJECT if (last, v) in results]:
-        questions = [
-            ms
-            for kind, ms in zip(kinds[last, variant], results[last, variant], strict=True)
-            if kind in ("tap", "typed")
-        ]
-        median = statistics.median(questions)
+        median = _question_median(results, kinds, last, variant)
         floor = statistics.median(floors[last, variant])
         print(
             f"  {LABELS[variant]:38} median {median:.3f} ms, raw fsync beside it {floor:.3f} ms: "
-            f"{median / floor:.1f}x (target ≤ 0.35 ms and ≤ 3x)"
+            f"{median / floor:.1f}x (PTB's own work included)"
         )
+
+
+def _question_median(
+    results: dict[tuple[int, str], list[float]],
+    kinds: dict[tuple[int, str], list[str]],
+    size: int,
+    variant: str,
+) -> float:
+    """The median of a variant's question updates (taps and typed answers) at one size."""
+    return statistics.median(
+        ms
+        for kind, ms in zip(kinds[size, variant], results[size, variant], strict=True)
+        if kind in ("tap", "typed")
+    )
 
 
 if __name__ == "__main__":
