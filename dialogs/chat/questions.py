@@ -140,6 +140,13 @@ class Question:
     # sources. Empty: the general help only.
     help: str = ""
 
+    def __post_init__(self) -> None:
+        keys = [c.key for c in self.choices]
+        if len(set(keys)) != len(keys):
+            # An option id names one choice: a tap (and the button built for it) must not be
+            # ambiguous.
+            raise ValueError(f"question {self.id.value}: two choices share a key in {keys}")
+
     def text(self, answers: Answers) -> str:
         """The prompt for the answers so far."""
         return self.prompt(answers) if callable(self.prompt) else self.prompt
