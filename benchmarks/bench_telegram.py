@@ -135,7 +135,7 @@ class Walker:
         """The command that starts a dialog, as the bot starts it (numbered on from the chat's
         session, asking before answers are discarded, offering the patient context), its
         session and first question."""
-        new, replies = _started(self.engine, dialog, session)
+        new, replies = self.engine.open(session, dialog, STAMP)
         self.states.add(new.state)
         step = {"command": COMMAND_OF[dialog], "kind": "command", "messages": _messages(replies)}
         return step, new, replies[-1]
@@ -192,15 +192,6 @@ def _parts() -> Parts:
         settings = Settings(telegram_token=TOKEN, audit_salt="bench", guideline_dir=None)
         _PARTS.append(bootstrap(settings))
     return _PARTS[0]
-
-
-def _started(
-    engine: DialogEngine, dialog: str, session: Session | None
-) -> tuple[Session, list[Reply]]:
-    """A dialog started as the bot's service starts it for a chat with or without a session."""
-    if session is None:
-        return engine.begin(engine.new_session(), dialog, 0, at=STAMP)
-    return engine.open(session, dialog, STAMP)
 
 
 def _stamped(event: Event) -> Event:
@@ -373,7 +364,7 @@ def conversation(engine: DialogEngine, states: list[str]) -> ConversationHandler
         name = (update.effective_message.text or "/").split()[0].lstrip("/").split("@")[0]
         old = context.user_data.get("session")
         known = Session.model_validate(old) if old else None
-        session, replies = _started(engine, DIALOG_COMMANDS[name], known)
+        session, replies = engine.open(known, DIALOG_COMMANDS[name], STAMP)
         context.user_data["session"] = session.model_dump()
         await send(context, update.effective_chat.id, session, replies)
         return state_of(session, replies)

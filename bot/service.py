@@ -277,11 +277,7 @@ class ChatService:
             dialog, before = start
             # Mid-dialog, a start asks before discarding the answers (the engine decides); the
             # chat's patient context is carried into the dialog (offered, never reused).
-            turn = (
-                self.engine.open(session, dialog, stamp)
-                if stored
-                else self.engine.begin(session, dialog, 0, at=stamp)
-            )
+            turn = self.engine.open(session if stored else None, dialog, stamp)
             turn = Turn(turn.session, [*before, *turn.replies], turn.records)
         elif event is not None and event.kind == "text" and (fresh or not _shown(stored, date)):
             if not fresh and stored is not None:

@@ -170,9 +170,12 @@ class DialogEngine:
             return 0
         return len(session.history)
 
-    def open(self, session: Session, dialog: str, at: str | None = None) -> Turn:
-        """Start a dialog (or the menu) from this session, asking first if answers would go;
-        the patient context is carried (offered, never used)."""
+    def open(self, session: Session | None, dialog: str, at: str | None = None) -> Turn:
+        """Start a dialog (or the menu) for a chat as a command starts it: a chat without a
+        session starts at step 0; otherwise ask first if answers would go. The patient context
+        is carried (offered, never used)."""
+        if session is None:
+            return self.begin(self.new_session(), dialog, 0, at)
         return _turn(*self._open(session, dialog, at))
 
     def _open(

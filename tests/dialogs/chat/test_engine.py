@@ -360,3 +360,14 @@ def test_non_ascii_digits_are_refused_not_crashed(engine: DialogEngine, typed: s
         client.send(typed)
         assert client.replies[0].kind == "error"
         assert client.session.step == 0
+
+
+def test_a_chat_without_a_session_opens_its_dialog_at_step_zero(engine: DialogEngine) -> None:
+    """A command in a chat the bot has never seen starts the dialog at step 0, with no discard
+    question and no patient context to offer: its first question straight away."""
+    session, replies = engine.open(None, "crs", "2026-01-01 08:00 UTC")
+    assert session.dialog == "crs"
+    assert session.step == 0
+    assert session.patient is None
+    assert [r.kind for r in replies] == ["question"]
+    assert replies[0].text == engine.start("crs")[1][-1].text
