@@ -1,4 +1,4 @@
-"""Bot tests: no bot process outlives its test, whatever happened in it."""
+"""Bot tests: no bot process outlives its test, whatever happened in it; a fake Bot API."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.bot.harness import STARTED
+from tests.bot.fake_telegram import FakeTelegram
+from tests.bot.harness import STARTED, TOKEN
 
 
 @pytest.fixture(autouse=True)
@@ -18,3 +19,12 @@ def _no_leftover_bots() -> Iterator[None]:
         if process is not None and process.poll() is None:
             process.kill()
             process.wait(timeout=10)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeTelegram]:
+    """A fake Bot API server on 127.0.0.1; calls it holds are let go before it stops."""
+    server = FakeTelegram(TOKEN).start()
+    yield server
+    server.release()
+    server.stop()

@@ -6,10 +6,7 @@ from __future__ import annotations
 import socket
 import sqlite3
 import time
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from dialogs import texts
 from tests.bot.database import rows
@@ -18,15 +15,6 @@ from tests.bot.harness import TOKEN, BotProcess, button
 from tests.bot.test_telegram_e2e import Chat
 
 DOCTOR = 1001
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    """A fake Bot API server on 127.0.0.1."""
-    server = FakeTelegram(TOKEN).start()
-    yield server
-    server.release()
-    server.stop()
 
 
 def _texts(chat: Chat) -> list[str]:

@@ -17,14 +17,6 @@ OTHER = 2002
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    """A fake Bot API server on 127.0.0.1."""
-    server = FakeTelegram(TOKEN).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def bot(fake: FakeTelegram, tmp_path: Path) -> Iterator[BotProcess]:
     """The bot process, stopped after the test."""
     process = BotProcess(fake, tmp_path / "bot.sqlite3").start()
